@@ -1,0 +1,154 @@
+"""SQLite schema and its migrations. ``PRAGMA user_version`` records the applied version.
+
+Layout notes for readers of the file (Datasette dashboards read it directly):
+- ``documents`` holds one row per document id; ``time_ms`` is published_at, else fetched_at, in
+  epoch milliseconds; ``body`` is the document's JSON without title/text/fetched_at (those have
+  columns), so nothing is stored twice.
+- ``doc_tags`` holds the multi-valued fields (topic, place) for filters and facets.
+- ``documents_fts`` is a contentless FTS5 index over title and text; its unicode61 tokenizer folds
+  case and diacritics but not "đ", which is mapped to "d" before indexing (see fts_text()).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[tuple[int, str]] = [
+    (1, """
+    CREATE TABLE documents (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        url TEXT NOT NULL,
+        source_id TEXT NOT NULL,
+        source_kind TEXT NOT NULL,
+        source_name TEXT,
+        platform TEXT,
+        title TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL DEFAULT '',
+        lang TEXT,
+        time_ms INTEGER NOT NULL,
+        published_at TEXT,
+        fetched_at TEXT NOT NULL,
+        sentiment TEXT,
+        sentiment_score REAL,
+        misinfo_score REAL,
+        misinfo_flagged INTEGER NOT NULL DEFAULT 0,
+        misinfo_status TEXT,
+        misinfo_claim TEXT,
+        misinfo_evidence_url TEXT,
+        story_id TEXT,
+        duplicate_of TEXT,
+        parent_id TEXT,
+        section TEXT,
+        fingerprint TEXT,
+        engagement_total INTEGER NOT NULL DEFAULT 0,
+        topics TEXT NOT NULL DEFAULT '[]',
+        places TEXT NOT NULL DEFAULT '[]',
+        content_hash TEXT NOT NULL,
+        body TEXT NOT NULL
+    );
+    CREATE INDEX documents_time ON documents(time_ms, id);
+    CREATE INDEX documents_source_time ON documents(source_id, time_ms);
+    CREATE INDEX documents_flagged ON documents(misinfo_status, time_ms) WHERE misinfo_flagged = 1;
+    CREATE INDEX documents_story ON documents(story_id) WHERE story_id IS NOT NULL;
+    CREATE INDEX documents_duplicate ON documents(duplicate_of) WHERE duplicate_of IS NOT NULL;
+    CREATE INDEX documents_parent ON documents(parent_id) WHERE parent_id IS NOT NULL;
+    CREATE TABLE doc_tags (
+        field TEXT NOT NULL,
+        value TEXT NOT NULL,
+        doc_rowid INTEGER NOT NULL,
+        PRIMARY KEY (field, value, doc_rowid)
+    ) WITHOUT ROWID;
+    CREATE INDEX doc_tags_doc ON doc_tags(doc_rowid);
+    CREATE VIRTUAL TABLE documents_fts USING fts5(
+        title, text, content='', columnsize=0, tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TABLE runs (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id TEXT NOT NULL,
+        source_id TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        fetched INTEGER NOT NULL,
+        new INTEGER NOT NULL,
+        updated INTEGER NOT NULL,
+        unchanged INTEGER NOT NULL,
+        errors TEXT NOT NULL,
+        messages TEXT NOT NULL,
+        last_published_at TEXT,
+        UNIQUE (run_id, source_id)
+    );
+    CREATE INDEX runs_source ON runs(source_id, seq);
+    CREATE TABLE reviews (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_id TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        reviewer TEXT NOT NULL,
+        note TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        previous_status TEXT
+    );
+    CREATE INDEX reviews_doc ON reviews(doc_id, seq);
+    CREATE TABLE alerts (
+        alert_id TEXT PRIMARY KEY,
+        rule TEXT NOT NULL,
+        dedup_key TEXT NOT NULL,
+        fired_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        title TEXT NOT NULL,
+        payload TEXT NOT NULL
+    );
+    CREATE INDEX alerts_key ON alerts(dedup_key, updated_at);
+    CREATE INDEX alerts_updated ON alerts(updated_at);
+    CREATE TABLE state (
+        namespace TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (namespace, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """),
+]
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+class SchemaTooNewError(RuntimeError):
+    pass
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply pending migrations, each in its own transaction. Returns the resulting version."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    if current > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"the store was written by a newer mediawatch (schema {current}, this one knows "
+            f"{SCHEMA_VERSION}); upgrade mediawatch")
+    for version, script in MIGRATIONS:
+        if version <= current:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _split(script):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        current = version
+    return current
+
+
+def _split(script: str) -> list[str]:
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements

@@ -1,0 +1,59 @@
+"""Pure SQL building for the SQLite store: a SearchQuery becomes a WHERE clause and parameters."""
+
+from __future__ import annotations
+
+from .base import SearchQuery
+from .query import parse_user_query, to_fts5
+
+# Facet name -> column of `documents` (scalar facets) or field of `doc_tags` (multi-valued).
+SCALAR_FACETS = {
+    "source_id": "source_id", "source_kind": "source_kind", "platform": "platform",
+    "sentiment": "sentiment", "misinfo_status": "misinfo_status", "lang": "lang",
+    "story_id": "story_id", "section": "section",
+}
+TAG_FACETS = {"topics": "topic", "places": "place"}
+
+
+def to_ms(value) -> int:
+    return int(value.timestamp() * 1000)
+
+
+def _in(column: str, values: list[str], params: list) -> str:
+    params.extend(values)
+    return f"{column} IN ({','.join('?' * len(values))})"
+
+
+def where_clause(query: SearchQuery, alias: str = "d") -> tuple[str, list]:
+    """WHERE clause (without the keyword; '1' when empty) over `documents AS {alias}`."""
+    parts: list[str] = []
+    params: list = []
+    a = alias
+    if query.text:
+        positive, negative = to_fts5(parse_user_query(query.text))
+        if positive:
+            parts.append(f"{a}.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
+            params.append(positive)
+        if negative:
+            parts.append(f"{a}.rowid NOT IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
+            params.append(negative)
+    if query.since is not None:
+        parts.append(f"{a}.time_ms >= ?")
+        params.append(to_ms(query.since))
+    if query.until is not None:
+        parts.append(f"{a}.time_ms < ?")
+        params.append(to_ms(query.until))
+    for values, column in ((query.source_ids, "source_id"), (query.kinds, "source_kind"),
+                           (query.platforms, "platform"), (query.sentiments, "sentiment"),
+                           (query.misinfo_statuses, "misinfo_status"), (query.story_ids, "story_id")):
+        if values:
+            parts.append(_in(f"{a}.{column}", list(values), params))
+    for values, field in ((query.topics, "topic"), (query.places, "place")):
+        if values:
+            params.append(field)
+            sub = _in("value", list(values), params)
+            parts.append(f"{a}.rowid IN (SELECT doc_rowid FROM doc_tags WHERE field = ? AND {sub})")
+    if query.flagged_only:
+        parts.append(f"{a}.misinfo_flagged = 1")
+    if not query.include_duplicates:
+        parts.append(f"{a}.duplicate_of IS NULL")
+    return (" AND ".join(parts) or "1"), params

@@ -1,0 +1,103 @@
+"""The SQLite store: the shared contract, plus scale, crash safety and schema versioning."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from mediawatch.store import SearchQuery
+from mediawatch.store.sqlite import SQLiteStore
+from mediawatch.store.sqlite_schema import SCHEMA_VERSION, SchemaTooNewError
+from mediawatch.synthetic import synthetic_documents
+from tests.store_contract import StoreContract
+
+
+@pytest.fixture
+def store(tmp_path):
+    with SQLiteStore(tmp_path / "store.db") as s:
+        yield s
+
+
+class TestSQLiteContract(StoreContract):
+    pass
+
+
+def test_100k_documents_upserted_twice_give_100k_rows(tmp_path):
+    with SQLiteStore(tmp_path / "big.db") as store:
+        docs = list(synthetic_documents(100_000, words=20))
+        first = store.upsert(docs)
+        second = store.upsert(docs)
+        assert first.inserted == 100_000
+        assert second.unchanged == 100_000
+        assert store.count(SearchQuery()) == 100_000
+        rows = store._conn.execute("SELECT count(*), count(DISTINCT id) FROM documents").fetchone()
+        assert rows == (100_000, 100_000)
+
+
+CRASHER = textwrap.dedent("""
+    import sys
+    from mediawatch.store.sqlite import SQLiteStore
+    from mediawatch.synthetic import synthetic_documents
+    store = SQLiteStore(sys.argv[1])
+    docs = list(synthetic_documents(int(sys.argv[2]), words=15))
+    for start in range(0, len(docs), 1000):
+        store.upsert(docs[start:start + 1000])
+        print(start + 1000, flush=True)
+""")
+
+
+def test_killed_mid_batch_loses_nothing_committed_and_reruns_cleanly(tmp_path):
+    path = tmp_path / "crash.db"
+    script = tmp_path / "crasher.py"
+    script.write_text(CRASHER)
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    proc = subprocess.Popen([sys.executable, str(script), str(path), "60000"], stdout=subprocess.PIPE,
+                            text=True, env=env)
+    committed = 0
+    deadline = time.monotonic() + 120
+    while committed < 5000 and time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        committed = int(line)
+    proc.send_signal(signal.SIGKILL)  # no chance to clean up: mid-batch or between batches
+    proc.wait()
+    proc.stdout.close()
+    assert committed >= 5000
+    with SQLiteStore(path) as store:
+        assert store._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        count = store.count(SearchQuery())
+        assert count >= committed and count % 1000 == 0  # whole batches only
+        assert store.count(SearchQuery(text="thuy dien")) <= count
+        result = store.upsert(synthetic_documents(60000, words=15))
+        assert result.unchanged == count and result.inserted == 60000 - count
+        assert store.count(SearchQuery()) == 60000
+        store._conn.execute("INSERT INTO documents_fts(documents_fts) VALUES ('integrity-check')")
+        assert store.count(SearchQuery(text="lao OR yen OR sa OR bat OR mu OR van OR nghia OR ha")) == 60000
+
+
+def test_schema_version_is_recorded_and_newer_files_are_refused(tmp_path):
+    path = tmp_path / "v.db"
+    SQLiteStore(path).close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(SchemaTooNewError, match="newer mediawatch"):
+        SQLiteStore(path)
+
+
+def test_reopening_keeps_data_and_wal_mode(tmp_path):
+    path = tmp_path / "r.db"
+    with SQLiteStore(path) as store:
+        store.upsert(synthetic_documents(10))
+    with SQLiteStore(path) as store:
+        assert store.count(SearchQuery()) == 10
+        assert store._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
