@@ -18,6 +18,26 @@ MERGED_INTO = {
 }
 
 
+UNCHANGED = ["Hà Nội", "Huế", "Lai Châu", "Điện Biên", "Sơn La", "Lạng Sơn", "Quảng Ninh", "Thanh Hóa",
+             "Nghệ An", "Hà Tĩnh", "Cao Bằng"]
+PROVINCES = sorted(list(MERGED_INTO) + UNCHANGED)
+
+
+def canonical_province(name: str) -> str:
+    """The post-2025 province a user means, written with or without diacritics, old names included."""
+    from .text import fold
+
+    wanted = fold(name).removeprefix("tinh ").removeprefix("thanh pho ").removeprefix("tp ")
+    for province in PROVINCES:
+        if fold(province) == wanted:
+            return province
+    for province, former in MERGED_INTO.items():
+        if any(fold(f) == wanted for f in former):
+            return province
+    raise ValueError(f"unknown province {name!r}: use one of the 34 provinces since July 2025: "
+                     f"{', '.join(PROVINCES)}")
+
+
 def _toml_str(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -40,6 +60,7 @@ def _sources_block(province: str) -> str:
 
 
 def starter_config(province: str) -> str:
+    province = canonical_province(province)
     former = MERGED_INTO.get(province, [])
     former_toml = ", ".join(_toml_str(f) for f in former)
     key = secrets.token_urlsafe(32)

@@ -97,6 +97,23 @@ def test_init_writes_a_valid_config_and_refuses_to_overwrite(tmp_path, monkeypat
     assert again.exit_code == 2 and "--force" in again.output
 
 
+@pytest.mark.parametrize("given,province,former", [("lao cai", "Lào Cai", '["Yên Bái"]'),
+                                                   ("Yên Bái", "Lào Cai", '["Yên Bái"]'),
+                                                   ("TP Hồ Chí Minh", "Hồ Chí Minh", '"Bình Dương"'),
+                                                   ("Huế", "Huế", "[]")])
+def test_init_knows_old_and_new_province_names(tmp_path, monkeypatch, given, province, former):
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", "--province", given).exit_code == 0
+    text = (tmp_path / "mediawatch.toml").read_text(encoding="utf-8")
+    assert f'name = "{province}"' in text and former in text.split("former_names = ")[1].split("\n")[0]
+
+
+def test_init_refuses_an_unknown_province(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("init", "--province", "Atlantis")
+    assert result.exit_code == 2 and "34 provinces" in result.output
+
+
 def test_run_ingests_feeds_idempotently_and_reports_the_broken_source(workdir):
     first = invoke("run", "--no-classify")
     assert first.exit_code == 1, first.output  # one source is unreachable: the run goes on, exit 1
@@ -109,7 +126,7 @@ def test_run_ingests_feeds_idempotently_and_reports_the_broken_source(workdir):
     found = invoke("search", "thuy dien", "--json")
     docs = [json.loads(line) for line in found.output.splitlines()]
     assert [d["title"] for d in docs] == [ARTICLES[2]]
-    assert invoke("search", "da nang").output.startswith("1 kết quả")
+    assert invoke("search", '"da nang"').output.startswith("1 kết quả")
 
     status = invoke("status", "--json")
     data = json.loads(status.output)

@@ -27,11 +27,16 @@ def init(province: str = typer.Option("Lào Cai", "--province", "-p", help="The 
          path: Path = typer.Option(Path("mediawatch.toml"), "--path", help="Where to write the configuration."),
          force: bool = typer.Option(False, "--force", help="Overwrite an existing file.")) -> None:
     """Write a commented starter configuration for a province."""
-    from ..starter import starter_config
+    from ..starter import canonical_province, starter_config
 
     if path.exists() and not force:
         err(f"mediawatch: {path} already exists. Fix: pass --force to overwrite it, or --path for another file.")
         raise typer.Exit(EXIT_USAGE)
+    try:
+        province = canonical_province(province)
+    except ValueError as exc:
+        err(f"mediawatch: {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
     path.write_text(starter_config(province), encoding="utf-8")
     typer.echo(f"Đã tạo {path} cho tỉnh {province}. Wrote {path}. Next: mediawatch run")
 
@@ -161,17 +166,30 @@ def status(ctx: typer.Context, days: int = typer.Option(7, "--days", min=1, max=
             runs = store.runs(source_id=sid, limit=1)
             per_source[sid] = {"by_day": by_day, "last_run": runs[0] if runs else None}
         last = store.runs(limit=1)
+        latest = store.get_state("runs", "latest")  # run-level summary written by flows.ingest
+        from crawlers.health import silent_sources
+
+        silent = silent_sources(store.runs(limit=5000), datetime.now(timezone.utc))
     days_labels = [(today - timedelta(days=i)).strftime("%d/%m") for i in range(days - 1, -1, -1)]
     if as_json:
         out = {"total": total, "days": days_labels, "sources": {
             sid: {"by_day": [info["by_day"].get(d, 0) for d in days_labels],
-                  "last_run": _run_json(info["last_run"])} for sid, info in per_source.items()}}
+                  "last_run": _run_json(info["last_run"])} for sid, info in per_source.items()},
+               "silent_sources": [{"source_id": s.source_id, "last_published_at": s.last_published_at.isoformat(),
+                                   "silent_hours": round(s.silent_for.total_seconds() / 3600, 1),
+                                   "typical_gap_hours": round(s.typical_gap.total_seconds() / 3600, 1)}
+                                  for s in silent]}
+        out["last_run_summary"] = latest
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
     vi = settings.language == "vi"
     typer.echo((f"Tổng số tài liệu: {total}" if vi else f"Documents stored: {total}"))
     if last:
         typer.echo(("Lần chạy gần nhất: " if vi else "Last run: ") + _local(last[0].finished_at, settings.timezone))
+    if latest:
+        from flows.ingest import describe_summary
+
+        typer.echo(describe_summary(latest, settings.language))
     header = "nguồn" if vi else "source"
     typer.echo(f"{header:<24}" + " ".join(f"{d:>5}" for d in days_labels) + ("  lỗi lần chạy cuối" if vi else "  last-run errors"))
     for sid, info in per_source.items():
@@ -181,6 +199,11 @@ def status(ctx: typer.Context, days: int = typer.Option(7, "--days", min=1, max=
         if run:
             for message in run.messages[:3]:
                 typer.echo(f"    {message}")
+    for item in silent:
+        hours = item.silent_for.total_seconds() / 3600
+        usual = item.typical_gap.total_seconds() / 3600
+        typer.echo(f"Cảnh báo: nguồn {item.source_id} im lặng {hours:.0f} giờ (thường {usual:.1f} giờ có bài mới)" if vi
+                   else f"Warning: source {item.source_id} silent for {hours:.0f} h (usually a new item every {usual:.1f} h)")
 
 
 def _run_json(run) -> dict | None:

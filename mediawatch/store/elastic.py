@@ -43,7 +43,13 @@ _TEMPORARY_STATUS = {408, 429, 500, 502, 503, 504}
 
 
 class ClusterUnavailable(TemporaryError):
-    """The cluster could not take a write; ``data`` holds the documents not confirmed."""
+    """The cluster could not take a write: ``data`` holds the documents not confirmed, ``partial``
+    what the batch did write before it failed."""
+
+    def __init__(self, message: str, *, data: list[Document] | None = None,
+                 partial: UpsertResult | None = None, **kwargs: Any):
+        super().__init__(message, data=list(data or []), **kwargs)
+        self.partial = partial or UpsertResult()
 
 
 @dataclass
@@ -86,6 +92,7 @@ class ElasticStore(Store):
                  retention_days: int = 365, spool_path: str | Path | None = None,
                  refresh: bool | str = True, chunk_size: int = 500, bulk_retries: int = 3,
                  initial_backoff: float = 0.5, request_timeout: float = 30.0, max_retries: int = 2,
+                 replay_backoff: float = 5.0,
                  client: "Elasticsearch | None" = None):
         from elasticsearch import Elasticsearch
 
@@ -98,6 +105,8 @@ class ElasticStore(Store):
         self.chunk_size = chunk_size
         self.bulk_retries = bulk_retries
         self.initial_backoff = initial_backoff
+        self.replay_backoff = replay_backoff  # seconds between replay attempts while the cluster is down
+        self._retry_at = 0.0
         self.spool = DiskSpool(spool_path or Path("data") / "spool" / "elastic")
         self.spooled = 0  # documents spooled by this instance
         self.replayed = UpsertResult()  # what replays by this instance wrote
@@ -240,16 +249,20 @@ class ElasticStore(Store):
 
     def _upsert_batch(self, batch: list[Document]) -> UpsertResult:
         with self.spool.locked():
-            if self.spool:
+            # After a failure, batches go straight to the spool for a while instead of each waiting
+            # on a dead cluster (timeouts x retries); then one replay attempt probes it again.
+            if self.spool and time.monotonic() >= self._retry_at:
                 self._replay_locked()
             if self.spool:  # still down: queue behind what is waiting, to keep the order
                 self._spool(batch)
                 return UpsertResult()
             try:
-                return self._write(batch)
+                result = self._write(batch)
             except ClusterUnavailable as exc:
                 self._spool(exc.data)
-                return exc.partial  # type: ignore[attr-defined]
+                self._retry_at = time.monotonic() + self.replay_backoff
+                return exc.partial
+            return result
 
     def _spool(self, documents: list[Document]) -> None:
         count = self.spool.append(documents)
@@ -274,6 +287,7 @@ class ElasticStore(Store):
                     done += self._write(docs[start:start + self.chunk_size])
             except ClusterUnavailable as exc:
                 log.info("spool replay to %s stopped, still unavailable: %s", self.url, exc.message)
+                self._retry_at = time.monotonic() + self.replay_backoff
                 break
             self.spool.remove(segment)
             log.info("replayed %d spooled document(s) from %s", len(docs), segment.name)
@@ -287,9 +301,7 @@ class ElasticStore(Store):
             known = self._known(list({d.id for d in batch}))
         except Exception as exc:
             if isinstance(exc, ClusterUnavailable) or _is_temporary(exc):
-                err = ClusterUnavailable(f"Elasticsearch at {self.url} unavailable: {exc}", data=list(batch))
-                err.partial = UpsertResult()  # type: ignore[attr-defined]
-                raise err from exc
+                raise ClusterUnavailable(f"Elasticsearch at {self.url} unavailable: {exc}", data=batch) from exc
             raise
         # Plan per id, in order: what each version counts as, and the one index action to send.
         plan: dict[str, tuple[Document, list[str], str | None]] = {}  # id -> (doc, kinds, old index)
@@ -324,19 +336,16 @@ class ElasticStore(Store):
             if not _is_temporary(exc):
                 raise
             left = [doc for doc_id, (doc, _, _) in plan.items() if doc_id not in settled]
-            err = ClusterUnavailable(f"Elasticsearch at {self.url} failed mid-batch: {exc}", data=left)
-            err.partial = outcome.result  # type: ignore[attr-defined]
-            raise err from exc
+            raise ClusterUnavailable(f"Elasticsearch at {self.url} failed mid-batch: {exc}", data=left,
+                                     partial=outcome.result) from exc
         if outcome.rejected:
             where = self.spool.dead_letter(outcome.rejected)
             log.error("Elasticsearch refused %d document(s) for good (first: %s); kept in %s",
                       len(outcome.rejected), outcome.rejected[0][1], where)
         temporary = [doc for doc_id, (doc, _, _) in plan.items() if doc_id not in settled]
         if temporary:
-            err = ClusterUnavailable(f"Elasticsearch at {self.url} rejected {len(temporary)} document(s) "
-                                     "after retries", data=temporary)
-            err.partial = outcome.result  # type: ignore[attr-defined]
-            raise err
+            raise ClusterUnavailable(f"Elasticsearch at {self.url} rejected {len(temporary)} document(s) "
+                                     "after retries", data=temporary, partial=outcome.result)
         return outcome.result
 
     def _bulk(self, actions: list[dict[str, Any]], plan: dict[str, tuple[Document, list[str], str | None]],
@@ -569,6 +578,29 @@ class ElasticStore(Store):
     def set_state(self, namespace: str, key: str, value: dict[str, Any]) -> None:
         self._call("set_state", self.es.index, index=self.names.small("state"), id=self._state_id(namespace, key),
                    document={"namespace": namespace, "key": key, "value": value}, refresh=True)
+        if namespace == "forecast" and isinstance(value.get("forecast"), list):
+            self._index_forecast(key, value)
+
+    def _index_forecast(self, key: str, value: dict[str, Any]) -> None:
+        """State values are opaque to Elasticsearch; Kibana charts the forecast from these points."""
+        from elasticsearch.helpers import bulk
+
+        index = self.names.small("forecast")
+        self._call("forecast", self.es.delete_by_query, index=index, query={"term": {"key": key}},
+                   refresh=True, conflicts="proceed")
+        common = {"key": key, "topic": value.get("topic", key.split("|")[0]),
+                  "place": value.get("place", key.split("|")[-1]), "generated_at": value.get("generated_at")}
+        actions = []
+        for point in value.get("history") or []:
+            actions.append({"_index": index, "_id": f"{key}|{point['date']}|actual", "_source": {
+                **common, "series": "actual", "date": point["date"], "volume": point.get("count")}})
+        for point in value["forecast"]:
+            actions.append({"_index": index, "_id": f"{key}|{point['date']}|forecast", "_source": {
+                **common, "series": "forecast", "date": point["date"], "volume": point.get("volume"),
+                "volume_lower": point.get("volume_lower"), "volume_upper": point.get("volume_upper"),
+                "negative_share": point.get("negative_share")}})
+        if actions:
+            self._call("forecast", bulk, self.es, actions, refresh=True)
 
     # --- lifecycle -----------------------------------------------------------------------------
     def close(self) -> None:

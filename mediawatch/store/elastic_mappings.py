@@ -131,6 +131,11 @@ SMALL_INDICES: dict[str, dict[str, Any]] = {
         "alert_id": KEYWORD, "rule": KEYWORD, "dedup_key": KEYWORD, "fired_at": {"type": "date"},
         "updated_at": {"type": "date"}, "severity": KEYWORD, "title": {"type": "text"},
         "payload": {"type": "object", "enabled": False}}},
+    # Forecast points flattened out of the "forecast" state, for the Kibana forecast panel.
+    "forecast": {"dynamic": False, "properties": {
+        "key": KEYWORD, "topic": KEYWORD, "place": KEYWORD, "series": KEYWORD, "date": {"type": "date"},
+        "volume": {"type": "double"}, "volume_lower": {"type": "double"}, "volume_upper": {"type": "double"},
+        "negative_share": {"type": "double"}, "generated_at": {"type": "date"}}},
     "state": {"dynamic": False, "properties": {
         "namespace": KEYWORD, "key": KEYWORD, "value": {"type": "object", "enabled": False}}},
 }

@@ -22,7 +22,8 @@ from ..text import FOLD_VERSION
 from .base import (AlertRecord, Bucket, Page, ReviewDecision, RunRecord, SearchQuery, Store,
                    UpsertResult, decode_cursor, encode_cursor)
 from .sqlite_schema import migrate
-from .sqlite_sql import SCALAR_FACETS, TAG_FACETS, to_ms, where_clause
+from .sqlite_sql import (SCALAR_FACETS, TAG_FACETS, fts_count_sql, only_text, only_time, time_clause,
+                         to_ms, where_clause)
 
 _DOC_COLUMNS = ("rowid", "id", "url", "source_id", "source_kind", "source_name", "platform", "title",
                 "text", "lang", "time_ms", "published_at", "fetched_at", "sentiment", "sentiment_score",
@@ -34,6 +35,9 @@ _INSERT_DOC = (f"INSERT INTO documents ({','.join(_DOC_COLUMNS)}) "
 _UPDATE_DOC = (f"UPDATE documents SET {','.join(c + '=?' for c in _DOC_COLUMNS[1:])} WHERE rowid=?")
 _SELECT_DOC = "SELECT d.title, d.text, d.fetched_at, d.body FROM documents d"
 _CHUNK = 2000
+# Above this many matches, walking the time index newest-first finds a page sooner than sorting
+# every match (expected rows walked ~ page * total / matches; sorting costs ~ matches).
+_BROAD_MATCH_FACTOR = 25
 
 
 def fts_text(value: str) -> str:
@@ -157,7 +161,7 @@ class SQLiteStore(Store):
                 tag_deletes.append((rowid,))
                 result.updated += 1
             fts_rows.append((rowid, fts_text(doc.title), fts_text(doc.text)))
-            tag_rows.extend((field, value, rowid) for field, value in tags)
+            tag_rows.extend((field, value, rowid, values[10]) for field, value in tags)
         if fts_deletes:
             conn.executemany("INSERT INTO documents_fts(documents_fts, rowid, title, text) "
                              "VALUES ('delete', ?, ?, ?)", fts_deletes)
@@ -169,8 +173,8 @@ class SQLiteStore(Store):
         if fts_rows:
             conn.executemany("INSERT INTO documents_fts(rowid, title, text) VALUES (?,?,?)", fts_rows)
         if tag_rows:
-            conn.executemany("INSERT OR IGNORE INTO doc_tags(field, value, doc_rowid) VALUES (?,?,?)",
-                             tag_rows)
+            conn.executemany("INSERT OR IGNORE INTO doc_tags(field, value, doc_rowid, time_ms) "
+                             "VALUES (?,?,?,?)", tag_rows)
         return result
 
     def get(self, doc_id: str) -> Document | None:
@@ -179,27 +183,23 @@ class SQLiteStore(Store):
         return _doc_from_row(*row) if row else None
 
     def search(self, query: SearchQuery, *, size: int = 20, cursor: str | None = None) -> Page:
-        where, params = where_clause(query)
         total = self.count(query)
-        page_where, page_params = where, list(params)
-        if cursor:
-            when_ms, last_id = decode_cursor(cursor)
-            page_where += " AND (d.time_ms, d.id) < (?, ?)"
-            page_params += [when_ms, last_id]
-        sql = (f"SELECT d.title, d.text, d.fetched_at, d.body, d.time_ms, d.id FROM documents d "
-               f"WHERE {page_where} ORDER BY d.time_ms DESC, d.id DESC LIMIT ?")
+        page = self._page(query, size, cursor, broad=self._is_broad(query, total, size))
+        page.total = total
+        return page
+
+    def _is_broad(self, query: SearchQuery, matches: int, size: int) -> bool:
+        if not (query.text or query.topics or query.places):
+            return False  # plain column filters already use the time index
         with self._lock:
-            rows = self._conn.execute(sql, page_params + [size + 1]).fetchall()
-        more = len(rows) > size
-        rows = rows[:size]
-        docs = [_doc_from_row(*row[:4]) for row in rows]
-        next_cursor = encode_cursor(rows[-1][4], rows[-1][5]) if more and rows else None
-        return Page(documents=docs, total=total, next_cursor=next_cursor)
+            everything = self._conn.execute("SELECT max(rowid) FROM documents").fetchone()[0] or 0
+        return matches * matches > _BROAD_MATCH_FACTOR * size * everything
 
     def count(self, query: SearchQuery) -> int:
-        where, params = where_clause(query)
+        fast = fts_count_sql(query) if only_text(query) else None
+        sql, params = fast or (lambda w, p: (f"SELECT count(*) FROM documents d WHERE {w}", p))(*where_clause(query))
         with self._lock:
-            return self._conn.execute(f"SELECT count(*) FROM documents d WHERE {where}", params).fetchone()[0]
+            return self._conn.execute(sql, params).fetchone()[0]
 
     def facets(self, query: SearchQuery, fields: Iterable[str], *, size: int = 10
                ) -> dict[str, list[tuple[str, int]]]:
@@ -212,6 +212,11 @@ class SQLiteStore(Store):
                     sql = (f"SELECT d.{column} AS v, count(*) AS n FROM documents d WHERE {where} "
                            f"AND d.{column} IS NOT NULL GROUP BY v ORDER BY n DESC, v ASC LIMIT ?")
                     rows = self._conn.execute(sql, params + [size]).fetchall()
+                elif name in TAG_FACETS and only_time(query):
+                    tag_where, tag_params = time_clause(query, "t")
+                    sql = (f"SELECT t.value AS v, count(*) AS n FROM doc_tags t WHERE t.field = ? AND "
+                           f"{tag_where} GROUP BY v ORDER BY n DESC, v ASC LIMIT ?")
+                    rows = self._conn.execute(sql, [TAG_FACETS[name]] + tag_params + [size]).fetchall()
                 elif name in TAG_FACETS:
                     sql = (f"SELECT t.value AS v, count(*) AS n FROM doc_tags t "
                            f"JOIN documents d ON d.rowid = t.doc_rowid "
@@ -253,19 +258,21 @@ class SQLiteStore(Store):
         query = query or SearchQuery()
         cursor = None
         while True:
-            page = self._page_without_total(query, batch_size, cursor)
+            page = self._page(query, batch_size, cursor)
             yield from page.documents
             if not page.next_cursor:
                 return
             cursor = page.next_cursor
 
-    def _page_without_total(self, query: SearchQuery, size: int, cursor: str | None) -> Page:
+    def _page(self, query: SearchQuery, size: int, cursor: str | None, *, broad: bool = False) -> Page:
+        """One page newest first, keyset-paged on (time_ms, id); ``total`` is left at -1."""
         where, params = where_clause(query)
         if cursor:
             when_ms, last_id = decode_cursor(cursor)
             where += " AND (d.time_ms, d.id) < (?, ?)"
             params += [when_ms, last_id]
-        sql = (f"SELECT d.title, d.text, d.fetched_at, d.body, d.time_ms, d.id FROM documents d "
+        hint = "INDEXED BY documents_time " if broad else ""
+        sql = (f"SELECT d.title, d.text, d.fetched_at, d.body, d.time_ms, d.id FROM documents d {hint}"
                f"WHERE {where} ORDER BY d.time_ms DESC, d.id DESC LIMIT ?")
         with self._lock:
             rows = self._conn.execute(sql, params + [size + 1]).fetchall()

@@ -23,6 +23,37 @@ def _in(column: str, values: list[str], params: list) -> str:
     return f"{column} IN ({','.join('?' * len(values))})"
 
 
+def only_text(query: SearchQuery) -> bool:
+    """True when the text is the only condition, so counts can come from the FTS index alone."""
+    return bool(query.text) and query == SearchQuery(text=query.text)
+
+
+def fts_count_sql(query: SearchQuery) -> tuple[str, list] | None:
+    positive, negative = to_fts5(parse_user_query(query.text))
+    if not positive:
+        return None
+    if negative:
+        return ("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ? AND rowid NOT IN "
+                "(SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)", [positive, negative])
+    return "SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?", [positive]
+
+
+def only_time(query: SearchQuery) -> bool:
+    """True when the query filters on time alone (the dashboards' common case)."""
+    return query == SearchQuery(since=query.since, until=query.until)
+
+
+def time_clause(query: SearchQuery, alias: str) -> tuple[str, list]:
+    parts, params = [], []
+    if query.since is not None:
+        parts.append(f"{alias}.time_ms >= ?")
+        params.append(to_ms(query.since))
+    if query.until is not None:
+        parts.append(f"{alias}.time_ms < ?")
+        params.append(to_ms(query.until))
+    return (" AND ".join(parts) or "1"), params
+
+
 def where_clause(query: SearchQuery, alias: str = "d") -> tuple[str, list]:
     """WHERE clause (without the keyword; '1' when empty) over `documents AS {alias}`."""
     parts: list[str] = []
@@ -36,12 +67,10 @@ def where_clause(query: SearchQuery, alias: str = "d") -> tuple[str, list]:
         if negative:
             parts.append(f"{a}.rowid NOT IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
             params.append(negative)
-    if query.since is not None:
-        parts.append(f"{a}.time_ms >= ?")
-        params.append(to_ms(query.since))
-    if query.until is not None:
-        parts.append(f"{a}.time_ms < ?")
-        params.append(to_ms(query.until))
+    if query.since is not None or query.until is not None:
+        clause, time_params = time_clause(query, a)
+        parts.append(clause)
+        params.extend(time_params)
     for values, column in ((query.source_ids, "source_id"), (query.kinds, "source_kind"),
                            (query.platforms, "platform"), (query.sentiments, "sentiment"),
                            (query.misinfo_statuses, "misinfo_status"), (query.story_ids, "story_id")):

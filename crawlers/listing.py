@@ -1,0 +1,82 @@
+"""Listing pages (section fronts with pagination) for sites without a feed or news sitemap.
+
+Options of a ``type = "listing"`` source: ``link_selector`` (CSS for article links, default: links
+in headings and <article> elements), ``article_pattern`` (regex an article URL must match),
+``next_selector`` (CSS for the next page link, default rel=next / .pagination .next) and
+``max_pages`` (default 3). Only links on the listing's own host are followed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Iterable
+from urllib.parse import urlsplit
+
+import scrapy
+
+from mediawatch.document import Document
+from mediawatch.errors import BadInputError
+from mediawatch.settings import SourceSettings
+
+from .articles import ArticleCollector, release_fetcher
+from .base import CollectContext
+from .scrapy_runner import failure_reason
+from .sitemaps import crawl_links
+
+DEFAULT_LINKS = "article a::attr(href), h1 a::attr(href), h2 a::attr(href), h3 a::attr(href), " \
+                ".title a::attr(href), .story a::attr(href)"
+DEFAULT_NEXT = "a[rel~=next]::attr(href), .pagination a.next::attr(href), a.next-page::attr(href)"
+# An article path usually ends in a slug with an id or .html; section fronts do not.
+DEFAULT_PATTERN = r"(-\d{4,}|\.html?|\.htm|/\d{6,})(\?.*)?$"
+
+
+class ListingSpider(scrapy.Spider):
+    name = "mediawatch-listing"
+
+    def __init__(self, url: str, sink: Callable[[dict], None], link_selector: str = DEFAULT_LINKS,
+                 next_selector: str = DEFAULT_NEXT, article_pattern: str = DEFAULT_PATTERN,
+                 max_pages: int = 3, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.url = url
+        self.sink = sink
+        self.link_selector = link_selector
+        self.next_selector = next_selector
+        self.pattern = re.compile(article_pattern)
+        self.max_pages = max_pages
+        self.host = urlsplit(url).hostname
+        self.sent: set[str] = set()
+
+    async def start(self):
+        yield scrapy.Request(self.url, callback=self.parse, errback=self.failed, cb_kwargs={"page": 1})
+
+    def parse(self, response, page: int):
+        if not hasattr(response, "css"):
+            self.sink({"type": "error", "reason": "parse", "message": f"listing {response.url}: not HTML"})
+            return
+        for href in response.css(self.link_selector).getall():
+            url = response.urljoin(href.strip())
+            if urlsplit(url).hostname != self.host or not self.pattern.search(url) or url in self.sent:
+                continue
+            self.sent.add(url)
+            self.sink({"type": "link", "loc": url})
+        if page < self.max_pages:
+            following = response.css(self.next_selector).get()
+            if following:
+                yield response.follow(following.strip(), callback=self.parse, errback=self.failed,
+                                      cb_kwargs={"page": page + 1})
+
+    def failed(self, failure):
+        reason, message = failure_reason(failure)
+        self.sink({"type": "error", "reason": reason, "message": f"listing {message}"})
+
+
+def collect_listing(source: SourceSettings, ctx: CollectContext) -> Iterable[Document]:
+    if not source.url:
+        raise BadInputError("listing source has no url", source=source.id, fix="set url to the section page")
+    opts = source.options
+    kwargs = {key: opts[key] for key in ("link_selector", "next_selector", "article_pattern") if key in opts}
+    links = crawl_links(ListingSpider, source, ctx, max_pages=int(opts.get("max_pages", 3)), **kwargs)
+    try:
+        yield from ArticleCollector(source, ctx).collect(links)
+    finally:
+        release_fetcher(ctx)

@@ -1,0 +1,140 @@
+"""News sitemaps and sitemap indexes (Scrapy discovers links; the article path fetches them).
+
+Options of a ``type = "sitemap"`` source: ``max_sitemaps`` (child sitemaps read from an index,
+newest first, default 10), ``max_urls`` (default 500), ``since_days`` (skip URLs and child sitemaps
+whose lastmod is older, default 7; 0 = no limit).
+"""
+
+from __future__ import annotations
+
+import gzip
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Iterable, Iterator
+
+import scrapy
+from lxml import etree
+
+from mediawatch.document import Document
+from mediawatch.errors import BadInputError, ErrorKind
+from mediawatch.settings import SourceSettings
+
+from .articles import ArticleCollector, Link, release_fetcher
+from .base import CollectContext
+from .dates import parse_date
+from .fetch import FetchPolicy
+from .scrapy_runner import crawl, failure_reason
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
+
+
+def _local(tag: Any) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def parse_sitemap(body: bytes) -> tuple[str, list[dict[str, Any]]]:
+    """('index' | 'urlset', entries). Each entry: loc, lastmod, and for news sitemaps title/published."""
+    if body[:2] == b"\x1f\x8b":
+        body = gzip.decompress(body)
+    try:
+        root = etree.fromstring(body, parser=_PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise BadInputError(f"not a sitemap: {exc}") from None
+    if root is None or _local(root.tag) not in ("sitemapindex", "urlset"):
+        raise BadInputError(f"not a sitemap (root element {getattr(root, 'tag', None)!r})")
+    kind = "index" if _local(root.tag) == "sitemapindex" else "urlset"
+    entries = []
+    for node in root:
+        entry: dict[str, Any] = {}
+        for child in node.iter():
+            name = _local(child.tag)
+            text = (child.text or "").strip()
+            if name == "loc" and "loc" not in entry:
+                entry["loc"] = text
+            elif name == "lastmod":
+                entry["lastmod"] = text
+            elif name == "publication_date":
+                entry["published"] = text
+            elif name == "title":
+                entry["title"] = text
+            elif name == "keywords":
+                entry["keywords"] = text
+        if entry.get("loc"):
+            entries.append(entry)
+    return kind, entries
+
+
+class SitemapLinksSpider(scrapy.Spider):
+    name = "mediawatch-sitemap"
+
+    def __init__(self, url: str, sink: Callable[[dict], None], max_sitemaps: int = 10, max_urls: int = 500,
+                 since_days: float = 7, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.url = url
+        self.sink = sink
+        self.max_sitemaps = max_sitemaps
+        self.max_urls = max_urls
+        self.since = (datetime.now(timezone.utc) - timedelta(days=since_days)) if since_days else None
+        self.sent = 0
+
+    async def start(self):
+        yield scrapy.Request(self.url, callback=self.parse, errback=self.failed)
+
+    def _fresh(self, lastmod: str | None) -> bool:
+        when = parse_date(lastmod)
+        return self.since is None or when is None or when >= self.since
+
+    def parse(self, response):
+        try:
+            kind, entries = parse_sitemap(response.body)
+        except BadInputError as exc:
+            self.sink({"type": "error", "reason": "parse", "message": f"sitemap {response.url}: {exc.message}"})
+            return
+        if kind == "index":
+            children = [e for e in entries if self._fresh(e.get("lastmod"))]
+            children.sort(key=lambda e: e.get("lastmod") or "", reverse=True)
+            for entry in children[:self.max_sitemaps]:
+                yield response.follow(entry["loc"], callback=self.parse, errback=self.failed)
+            return
+        for entry in entries:
+            if self.sent >= self.max_urls:
+                return
+            if not self._fresh(entry.get("published") or entry.get("lastmod")):
+                continue
+            self.sent += 1
+            self.sink({"type": "link", **entry})
+
+    def failed(self, failure):
+        reason, message = failure_reason(failure)
+        self.sink({"type": "error", "reason": reason, "message": f"sitemap {message}"})
+
+
+def crawl_links(spidercls, source: SourceSettings, ctx: CollectContext, **kwargs: Any) -> Iterator[Link]:
+    """Links from a Scrapy discovery crawl; the spider's failures go to the source's report."""
+    kinds = {"robots": ErrorKind.PERMANENT, "parse": ErrorKind.BAD_INPUT, "private_address": ErrorKind.PERMANENT}
+    policy = FetchPolicy.from_settings(ctx.settings)
+    for item in crawl(spidercls, policy, url=source.url, **kwargs):
+        if item.get("type") == "error":
+            reason = item["reason"]
+            kind = kinds.get(reason) or (ErrorKind.TEMPORARY if reason in ("timeout", "connect", "dns")
+                                         or reason in ("http_429", "http_500", "http_502", "http_503",
+                                                       "http_504") else ErrorKind.PERMANENT)
+            ctx.report.error(reason, item["message"], kind=kind)
+            continue
+        published = parse_date(item.get("published"))
+        lastmod = parse_date(item.get("lastmod"))
+        yield Link(url=item["loc"], title=item.get("title", ""), published_at=published or lastmod,
+                   updated_at=lastmod if lastmod and published and lastmod > published else None,
+                   section=item.get("section"))
+
+
+def collect_sitemap(source: SourceSettings, ctx: CollectContext) -> Iterable[Document]:
+    if not source.url:
+        raise BadInputError("sitemap source has no url", source=source.id,
+                            fix="set url to the news sitemap or sitemap index")
+    opts = source.options
+    links = crawl_links(SitemapLinksSpider, source, ctx, max_sitemaps=int(opts.get("max_sitemaps", 10)),
+                        max_urls=int(opts.get("max_urls", 500)), since_days=float(opts.get("since_days", 7)))
+    try:
+        yield from ArticleCollector(source, ctx).collect(links)
+    finally:
+        release_fetcher(ctx)

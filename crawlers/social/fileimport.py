@@ -1,0 +1,232 @@
+"""File import: JSONL or CSV exports (Meta Content Library, commercial listening tools).
+
+Options:
+- ``path``: the file, relative to the configuration file's folder.
+- ``format``: ``jsonl`` or ``csv`` (default: from the extension).
+- ``platform``: the platform the rows come from (default ``file``): it keys the author HMAC.
+- ``mapping``: document field -> column (dotted paths reach into JSON objects). Fields: ``id``
+  (required), ``text`` (required), ``title``, ``url``, ``published_at``, ``author`` (raw id: it is
+  pseudonymised and dropped), ``author_name``/``author_handle``/``author_url`` (never stored: a URL
+  that contains one of them is replaced by an opaque ``urn:``), ``likes``, ``comments``, ``shares``, ``views``, ``parent_id`` (the
+  platform id of the parent post), ``lang``.
+
+Bad rows are reported with their line number and the rest are imported. The cursor remembers how
+far the file was read, so a file that only grew is read from where the last run stopped.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from mediawatch.document import Document, doc_id_for_post
+from mediawatch.errors import ErrorKind
+from mediawatch.settings import SourceSettings
+
+from ..base import CollectContext
+from .common import SocialRun, engagement, parse_time, title_from
+
+FIELDS = ("id", "text", "title", "url", "published_at", "author", "author_name", "author_handle",
+          "author_url", "likes", "comments", "shares", "views", "parent_id", "lang")
+# Raw author columns: never stored; a URL that contains any of their values is not kept either.
+AUTHOR_FIELDS = ("author", "author_name", "author_handle", "author_url")
+# Query parameters that name a post or comment, never a person; all others are dropped from URLs.
+SAFE_QUERY = {"v", "lc", "comment_id", "reply_comment_id"}
+ROW_MESSAGES = 10  # bad rows reported one by one; beyond that, one summary line
+
+
+class RowError(ValueError):
+    """A row that cannot become a document; the message names the field, never the values."""
+
+
+def pick(row: dict[str, Any], column: str) -> Any:
+    value: Any = row
+    for part in column.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return row.get(column) if isinstance(row, dict) else None
+        value = value[part]
+    return value
+
+
+def clean_url(url: str) -> str:
+    """Exports put profile ids in query strings: keep only parameters known to name a post."""
+    parts = urlsplit(url)
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k in SAFE_QUERY])
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
+
+def row_document(run: SocialRun, row: dict[str, Any], mapping: dict[str, str], platform: str) -> Document:
+    def get(name: str) -> Any:
+        column = mapping.get(name)
+        value = pick(row, column) if column else None
+        return None if value == "" else value
+
+    raw_id = get("id")
+    text = get("text")
+    if raw_id is None:
+        raise RowError(f"no value in the id column ({mapping.get('id')!r})")
+    if not isinstance(text, str) or not text.strip():
+        raise RowError(f"no text in the text column ({mapping.get('text')!r})")
+    published = get("published_at")
+    when = parse_time(published)
+    if published is not None and when is None:
+        raise RowError(f"unreadable date in column {mapping.get('published_at')!r}")
+    doc_id = doc_id_for_post(platform, str(raw_id))
+    url = get("url")
+    if isinstance(url, str):
+        lowered = url.lower()
+        raw_authors = [str(get(f)).strip().lower() for f in AUTHOR_FIELDS if get(f) not in (None, "")]
+        if any(raw and raw in lowered for raw in raw_authors):
+            url = None  # e.g. facebook.com/<person id>/posts/...: keep no trace of the person
+    parent = get("parent_id")
+    try:
+        counts = engagement(likes=get("likes"), comments=get("comments"), shares=get("shares"),
+                            views=get("views"))
+    except ValueError:
+        raise RowError("an engagement column is not a number") from None
+    return Document(
+        id=doc_id, url=clean_url(url) if isinstance(url, str) and url.startswith("http")
+        else f"urn:mediawatch:{platform}:{doc_id}",  # opaque: the export had no person-free URL
+        source=run.publisher, title=str(get("title") or title_from(text.strip())), text=text.strip(),
+        published_at=when, lang=get("lang"), author_key=run.author(get("author")), engagement=counts,
+        parent_id=doc_id_for_post(platform, str(parent)) if parent is not None else None,
+        extra={"type": "comment" if parent is not None else "post", "imported": True})
+
+
+def _fingerprint(path: Path, length: int) -> str:
+    """Hash of the first ``length`` bytes: unchanged when the file only grew."""
+    with path.open("rb") as handle:
+        return hashlib.sha1(handle.read(length)).hexdigest()
+
+
+def _jsonl_rows(handle, start_line: int) -> Iterator[tuple[int, int, Any]]:
+    """(line number, byte offset after the line, parsed row or exception)."""
+    number = start_line
+    offset = handle.tell()
+    for raw in iter(handle.readline, b""):
+        number += 1
+        offset += len(raw)
+        if not raw.strip():
+            continue
+        if not raw.endswith(b"\n"):
+            return  # a line still being written: read it next run
+        try:
+            yield number, offset, json.loads(raw.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            yield number, offset, RowError(f"not valid JSON ({exc.__class__.__name__})")
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, int, Any]]:
+    """CSV is always read whole (a row may span lines); line numbers are those of the row's end."""
+    with path.open(encoding="utf-8-sig", newline="") as text:
+        reader = csv.reader(text)
+        header = next(reader, None)
+        if header is None:
+            return
+        for cells in reader:
+            number = reader.line_num
+            if not cells:
+                continue
+            if len(cells) != len(header):
+                yield number, -1, RowError(f"{len(cells)} cells where the header has {len(header)}")
+                continue
+            yield number, -1, dict(zip(header, cells))
+
+
+def collect_file(source: SourceSettings, ctx: CollectContext) -> Iterable[Document]:
+    platform = str(source.options.get("platform") or "file").lower()
+    run = SocialRun.start(platform, source, ctx)
+    if run is None:
+        return
+    try:
+        yield from _collect(run, source, ctx, platform)
+    finally:
+        run.close()
+
+
+def _collect(run: SocialRun, source: SourceSettings, ctx: CollectContext, platform: str) -> Iterator[Document]:
+    report = ctx.report
+    raw_path = source.options.get("path") or source.url
+    mapping = source.options.get("mapping") or {}
+    unknown = sorted(set(mapping) - set(FIELDS))
+    if not raw_path or "id" not in mapping or "text" not in mapping or unknown:
+        report.error("config", "file import needs options.path and options.mapping with at least id and "
+                     f"text (fields: {', '.join(FIELDS)})"
+                     + (f"; unknown fields: {', '.join(unknown)}" if unknown else ""),
+                     kind=ErrorKind.BAD_INPUT)
+        return
+    path = Path(raw_path)
+    if not path.is_absolute():
+        path = ctx.settings.base_dir() / path
+    if not path.is_file():
+        report.error("missing_file", f"export file {path} not found. Fix: check options.path",
+                     kind=ErrorKind.BAD_INPUT)
+        return
+    fmt = str(source.options.get("format") or path.suffix.lstrip(".")).lower()
+    if fmt not in ("jsonl", "ndjson", "json", "csv"):
+        report.error("config", f"unknown file format {fmt!r}. Fix: options.format = \"jsonl\" or \"csv\"",
+                     kind=ErrorKind.BAD_INPUT)
+        return
+    stat = os.stat(path)
+    state = run.cursor("file")
+    head_len = int(state.get("head_len") or 0)
+    same_file = (state.get("path") == str(path) and stat.st_size >= head_len
+                 and state.get("head") == _fingerprint(path, head_len))
+    if same_file and state.get("size") == stat.st_size and state.get("mtime") == stat.st_mtime:
+        return  # nothing new since the last run
+    resume = same_file and fmt != "csv" and stat.st_size >= int(state.get("offset") or 0)
+    start_offset = int(state.get("offset") or 0) if resume else 0
+    start_line = int(state.get("line") or 0) if resume else 0
+    offset, line = start_offset, start_line
+    state_out: dict[str, int] = {}
+    with path.open("rb") as handle:
+        handle.seek(start_offset)
+        rows = _csv_rows(path) if fmt == "csv" else _jsonl_rows(handle, start_line)
+        try:
+            yield from _documents(run, rows, mapping, platform, path.name, state_out)
+        except (UnicodeDecodeError, csv.Error) as exc:
+            report.error("bad_file", f"{path.name} after line {state_out.get('line', line)}: cannot be read "
+                         f"as UTF-8 {fmt.upper()} ({exc.__class__.__name__}); the rest of the file is "
+                         "skipped. Fix: export as UTF-8", kind=ErrorKind.BAD_INPUT)
+        offset = state_out.get("offset", offset)
+        line = state_out.get("line", line)
+        bad = state_out.get("bad", 0)
+    if bad > ROW_MESSAGES:
+        report.error("bad_row", f"{path.name}: {bad - ROW_MESSAGES} more bad rows skipped "
+                     f"({bad} in all)", kind=ErrorKind.BAD_INPUT)
+    head_len = min(65536, stat.st_size)
+    run.save_cursor("file", {"path": str(path), "head": _fingerprint(path, head_len), "head_len": head_len,
+                             "size": stat.st_size, "mtime": stat.st_mtime, "offset": offset if fmt != "csv" else stat.st_size,
+                             "line": line}, state, run.last_doc_id)
+
+
+def _documents(run: SocialRun, rows: Iterator[tuple[int, int, Any]], mapping: dict[str, str],
+               platform: str, name: str, out: dict[str, int]) -> Iterator[Document]:
+    """Rows to documents; bad rows are reported and skipped. ``out`` tracks line, offset, bad."""
+    report = run.ctx.report
+    bad = 0
+    for number, end, row in rows:
+        out["line"] = number
+        if end >= 0:
+            out["offset"] = end
+        try:
+            if isinstance(row, Exception):
+                raise row
+            if not isinstance(row, dict):
+                raise RowError("not an object")
+            doc = row_document(run, row, mapping, platform)
+            run.emit(doc)
+            yield doc
+        except RowError as exc:
+            bad += 1
+            out["bad"] = bad
+            if bad > ROW_MESSAGES:
+                report.errors["bad_row"] += 1  # counted, not logged: one summary line follows
+            else:
+                report.error("bad_row", f"{name} line {number}: {exc}; row skipped",
+                             kind=ErrorKind.BAD_INPUT)

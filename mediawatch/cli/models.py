@@ -1,0 +1,97 @@
+"""`mediawatch train NAME` and `mediawatch eval NAME`: train or score the models in classifiers.registry."""
+
+from __future__ import annotations
+
+import time
+
+import typer
+
+from .common import EXIT_FAILED, EXIT_USAGE, err
+
+_TEXT = {
+    "vi": {"unknown": "mô hình {name!r} không có; các mô hình: {names}",
+           "trained": "Đã huấn luyện {name} trong {secs:.0f} giây, lưu vào {out}",
+           "scores": "Điểm đánh giá của {name}:", "floor": "ngưỡng", "below": "DƯỚI NGƯỠNG",
+           "failed": "{n} điểm dưới ngưỡng trong floors.json"},
+    "en": {"unknown": "no model {name!r}; models: {names}",
+           "trained": "Trained {name} in {secs:.0f} s, saved to {out}",
+           "scores": "Scores of {name}:", "floor": "floor", "below": "BELOW FLOOR",
+           "failed": "{n} score(s) below the floors in floors.json"},
+}
+
+
+def _lang(ctx: typer.Context) -> str:
+    from .common import settings_from
+
+    try:
+        return settings_from(ctx).language
+    except typer.Exit:
+        return "vi"
+
+
+def _model(name: str, text: dict):
+    from classifiers.registry import MODELS
+
+    if name not in MODELS:
+        err("mediawatch: " + text["unknown"].format(name=name, names=", ".join(sorted(MODELS))))
+        raise typer.Exit(EXIT_USAGE)
+    return MODELS[name]
+
+
+def _print_scores(name: str, scores: dict[str, float], floors: dict[str, float], text: dict) -> int:
+    typer.echo(text["scores"].format(name=name))
+    below = 0
+    width = max((len(k) for k in scores), default=0)
+    for key, value in sorted(scores.items()):
+        line = f"  {key:<{width}}  {value:.4f}"
+        if key in floors:
+            line += f"  ({text['floor']} {floors[key]:.4f})"
+            if value < floors[key]:
+                line += f"  {text['below']}"
+                below += 1
+        typer.echo(line)
+    return below
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("train")
+    def train(ctx: typer.Context,
+              name: str = typer.Argument(..., help="Model name: sentiment, sections, ... (classifiers/registry.py)."),
+              datasets: str = typer.Option(None, "--datasets", help="Labelled data folder (default ../shared/datasets)."),
+              out: str = typer.Option(None, "--out", help="Where to write the model and its card "
+                                                          "(default classifiers/models).")) -> None:
+        """Huấn luyện một mô hình / Train a model and print its held-out scores."""
+        from classifiers.modelio import models_dir, read_floors
+        from mediawatch.errors import MediawatchError
+
+        text = _TEXT[_lang(ctx)]
+        model = _model(name, text)
+        started = time.perf_counter()
+        try:
+            scores = model.train(datasets, out)
+        except MediawatchError as exc:
+            err(f"mediawatch: {exc}")
+            raise typer.Exit(EXIT_USAGE) from None
+        typer.echo(text["trained"].format(name=name, secs=time.perf_counter() - started, out=models_dir(out)))
+        _print_scores(name, scores, read_floors(None).get(name, {}), text)
+
+    @app.command("eval")
+    def evaluate(ctx: typer.Context,
+                 name: str = typer.Argument(..., help="Model name (classifiers/registry.py)."),
+                 datasets: str = typer.Option(None, "--datasets", help="Labelled data folder (default ../shared/datasets)."),
+                 models: str = typer.Option(None, "--models", help="Model folder (default classifiers/models).")) -> None:
+        """Đánh giá một mô hình / Score a trained model on held-out data; exit 1 below its floors."""
+        from classifiers.modelio import read_floors
+        from mediawatch.errors import MediawatchError
+
+        text = _TEXT[_lang(ctx)]
+        model = _model(name, text)
+        try:
+            scores = model.evaluate(datasets, models)
+        except MediawatchError as exc:
+            err(f"mediawatch: {exc}")
+            raise typer.Exit(EXIT_USAGE) from None
+        below = _print_scores(name, scores, read_floors(models).get(name, {}), text)
+        if below:
+            err("mediawatch: " + text["failed"].format(n=below))
+            raise typer.Exit(EXIT_FAILED)
