@@ -38,7 +38,7 @@ class SearchQuery:
     topics: list[str] = field(default_factory=list)
     places: list[str] = field(default_factory=list)
     sentiments: list[str] = field(default_factory=list)
-    misinfo_statuses: list[str] = field(default_factory=list)  # review statuses; flagged only
+    misinfo_statuses: list[str] = field(default_factory=list)  # review statuses; combine with flagged_only
     flagged_only: bool = False  # only documents with misinfo.flagged
     story_ids: list[str] = field(default_factory=list)
     include_duplicates: bool = True  # False hides documents with duplicate_of set

@@ -14,7 +14,6 @@ small indices of their own.
 from __future__ import annotations
 
 import base64
-import hashlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -24,11 +23,11 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal
 
 from ..document import REVIEW_STATUSES, Document, Misinfo, format_ts, parse_ts
 from ..errors import TemporaryError
-from .base import (AlertRecord, Bucket, Page, ReviewDecision, RunRecord, SearchQuery, Store,
-                   UpsertResult, decode_cursor, encode_cursor)
+from .base import Bucket, Page, ReviewDecision, SearchQuery, Store, UpsertResult, decode_cursor, encode_cursor
 from .elastic_mappings import SMALL_INDICES, IndexNames, document_template, ilm_policy
 from .elastic_query import (SORT, build_query, facet_aggs, facet_values, histogram_agg,
                             histogram_buckets, month_of)
+from .elastic_records import ElasticRecordsMixin
 from .elastic_spool import DiskSpool
 
 if TYPE_CHECKING:
@@ -86,7 +85,7 @@ def _document(source: dict[str, Any]) -> Document:
     return Document.from_dict(data)
 
 
-class ElasticStore(Store):
+class ElasticStore(ElasticRecordsMixin, Store):
     def __init__(self, url: str, *, api_key: str | None = None, username: str | None = None,
                  password: str | None = None, ca_file: str | None = None, index_prefix: str = "mediawatch",
                  retention_days: int = 365, spool_path: str | Path | None = None,
@@ -456,51 +455,6 @@ class ElasticStore(Store):
                           conflicts="proceed")
         return int(resp.get("deleted", 0))
 
-    # --- source health -----------------------------------------------------------------------
-    def _existing(self, index: str, ids: list[str]) -> dict[str, dict[str, Any]]:
-        if not ids:
-            return {}
-        resp = self._call("mget", self.es.mget, index=index, ids=ids)
-        return {d["_id"]: d["_source"] for d in resp["docs"] if d.get("found")}
-
-    def record_run(self, records: Iterable[RunRecord]) -> None:
-        from elasticsearch.helpers import bulk
-
-        records = list(records)
-        index = self.names.small("runs")
-        # A re-recorded (run, source) keeps its place in the history, like SQLite's ON CONFLICT.
-        existing = self._existing(index, [f"{r.run_id}:{r.source_id}" for r in records])
-        actions = []
-        for r in records:
-            doc_id = f"{r.run_id}:{r.source_id}"
-            old = existing.get(doc_id, {})
-            actions.append({"_index": index, "_id": doc_id,
-                            "_source": {"run_id": r.run_id, "source_id": r.source_id,
-                                        "started_at": old.get("started_at") or format_ts(r.started_at),
-                                        "finished_at": format_ts(r.finished_at), "fetched": r.fetched,
-                                        "new": r.new, "updated": r.updated, "unchanged": r.unchanged,
-                                        "errors": dict(r.errors), "error_count": sum(r.errors.values()),
-                                        "messages": list(r.messages),
-                                        "last_published_at": format_ts(r.last_published_at),
-                                        "seq": old.get("seq") or time.time_ns()}})
-        if actions:
-            self._call("record_run", bulk, self.es, actions, refresh=True)
-
-    def runs(self, *, source_id: str | None = None, limit: int = 100) -> list[RunRecord]:
-        query = {"term": {"source_id": source_id}} if source_id else {"match_all": {}}
-        resp = self._call("runs", self.es.search, index=self.names.small("runs"), query=query, size=limit,
-                          sort=[{"seq": "desc"}])
-        out = []
-        for hit in resp["hits"]["hits"]:
-            s = hit["_source"]
-            out.append(RunRecord(run_id=s["run_id"], source_id=s["source_id"],
-                                 started_at=parse_ts(s["started_at"]), finished_at=parse_ts(s["finished_at"]),
-                                 fetched=s["fetched"], new=s["new"], updated=s["updated"],
-                                 unchanged=s["unchanged"], errors=dict(s.get("errors") or {}),
-                                 messages=list(s.get("messages") or []),
-                                 last_published_at=parse_ts(s.get("last_published_at"))))
-        return out
-
     # --- misinformation review -----------------------------------------------------------------
     def review(self, decision: ReviewDecision) -> Document:
         if decision.verdict not in REVIEW_STATUSES or decision.verdict == "pending":
@@ -532,75 +486,6 @@ class ElasticStore(Store):
         return [ReviewDecision(doc_id=s["doc_id"], verdict=s["verdict"], reviewer=s["reviewer"], note=s["note"],
                                decided_at=parse_ts(s["decided_at"]), previous_status=s.get("previous_status"))
                 for s in (h["_source"] for h in resp["hits"]["hits"])]
-
-    # --- alerts --------------------------------------------------------------------------------
-    def save_alert(self, alert: AlertRecord) -> None:
-        index = self.names.small("alerts")
-        # An update keeps what identifies the alert (rule, key, first firing), like SQLite's upsert.
-        old = self._existing(index, [alert.alert_id]).get(alert.alert_id, {})
-        self._call("save_alert", self.es.index, index=index, id=alert.alert_id,
-                   document={"alert_id": alert.alert_id, "rule": old.get("rule", alert.rule),
-                             "dedup_key": old.get("dedup_key", alert.dedup_key),
-                             "fired_at": old.get("fired_at") or format_ts(alert.fired_at),
-                             "updated_at": format_ts(alert.updated_at), "severity": alert.severity,
-                             "title": alert.title, "payload": alert.payload}, refresh=True)
-
-    def alerts(self, *, since: datetime | None = None, dedup_key: str | None = None,
-               limit: int = 1000) -> list[AlertRecord]:
-        filters: list[dict[str, Any]] = []
-        if since is not None:
-            filters.append({"range": {"updated_at": {"gte": format_ts(since)}}})
-        if dedup_key is not None:
-            filters.append({"term": {"dedup_key": dedup_key}})
-        resp = self._call("alerts", self.es.search, index=self.names.small("alerts"),
-                          query={"bool": {"filter": filters}}, size=limit,
-                          sort=[{"updated_at": "desc"}, {"alert_id": "desc"}])
-        return [AlertRecord(alert_id=s["alert_id"], rule=s["rule"], dedup_key=s["dedup_key"],
-                            fired_at=parse_ts(s["fired_at"]), updated_at=parse_ts(s["updated_at"]),
-                            severity=s["severity"], title=s["title"], payload=dict(s.get("payload") or {}))
-                for s in (h["_source"] for h in resp["hits"]["hits"])]
-
-    # --- small state ---------------------------------------------------------------------------
-    @staticmethod
-    def _state_id(namespace: str, key: str) -> str:
-        return hashlib.sha1(f"{namespace}\x00{key}".encode("utf-8")).hexdigest()
-
-    def get_state(self, namespace: str, key: str) -> dict[str, Any] | None:
-        from elasticsearch import NotFoundError
-
-        try:
-            resp = self._call("get_state", self.es.get, index=self.names.small("state"),
-                              id=self._state_id(namespace, key))
-        except NotFoundError:
-            return None
-        return dict(resp["_source"].get("value") or {})
-
-    def set_state(self, namespace: str, key: str, value: dict[str, Any]) -> None:
-        self._call("set_state", self.es.index, index=self.names.small("state"), id=self._state_id(namespace, key),
-                   document={"namespace": namespace, "key": key, "value": value}, refresh=True)
-        if namespace == "forecast" and isinstance(value.get("forecast"), list):
-            self._index_forecast(key, value)
-
-    def _index_forecast(self, key: str, value: dict[str, Any]) -> None:
-        """State values are opaque to Elasticsearch; Kibana charts the forecast from these points."""
-        from elasticsearch.helpers import bulk
-
-        index = self.names.small("forecast")
-        self._call("forecast", self.es.delete_by_query, index=index, query={"term": {"key": key}},
-                   refresh=True, conflicts="proceed")
-        common = {"key": key, "topic": value.get("topic", key.split("|")[0]),
-                  "place": value.get("place", key.split("|")[-1]), "generated_at": value.get("generated_at")}
-        actions = []
-        for point in value.get("history") or []:
-            actions.append({"_index": index, "_id": f"{key}|{point['date']}|actual", "_source": {
-                **common, "series": "actual", "date": point["date"], "volume": point.get("count")}})
-        for point in value["forecast"]:
-            actions.append({"_index": index, "_id": f"{key}|{point['date']}|forecast", "_source": {
-                **common, "series": "forecast", "date": point["date"], "volume": point.get("volume"),
-                "volume_lower": point.get("volume_lower"), "volume_upper": point.get("volume_upper"),
-                "negative_share": point.get("negative_share")}})
-        if actions:
-            self._call("forecast", bulk, self.es, actions, refresh=True)
 
     # --- lifecycle -----------------------------------------------------------------------------
     def close(self) -> None:

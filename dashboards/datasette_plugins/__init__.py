@@ -1,0 +1,1 @@
+"""Datasette plugins loaded by `mediawatch dashboards serve` (--plugins-dir points here)."""

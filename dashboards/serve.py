@@ -1,0 +1,58 @@
+"""Serve the embedded dashboards: Datasette over the SQLite store file, read-only, on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import tempfile
+from pathlib import Path
+
+from .datasette_config import DASHBOARD_SLUG, ViewOptions, default_range, metadata
+
+PLUGINS_DIR = Path(__file__).parent / "datasette_plugins"
+
+
+def newest_ms(db_path: Path) -> int | None:
+    """The newest document time, read through a read-only connection."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT max(time_ms) FROM documents").fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        conn.close()
+    return row[0] if row else None
+
+
+def view_options(db_path: Path, *, lang: str = "vi", tz: str = "Asia/Ho_Chi_Minh", province: str = "Lào Cai",
+                 former_names: list[str] | None = None) -> ViewOptions:
+    start, end = default_range(newest_ms(db_path), tz)
+    return ViewOptions(db=db_path.stem, lang=lang, tz=tz, province=province, former_names=list(former_names or []),
+                       date_start=start, date_end=end)
+
+
+def datasette_args(db_path: Path, options: ViewOptions, *, port: int, workdir: Path,
+                   immutable: bool = False) -> list[str]:
+    """Arguments of ``datasette serve``. Without --immutable the file is opened with mode=ro (so a
+    running ingest's WAL is visible); with it, as an immutable snapshot. Either way no SQL can write."""
+    meta = workdir / "metadata.json"
+    meta.write_text(json.dumps(metadata(options), ensure_ascii=False, indent=1), encoding="utf-8")
+    args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--metadata", str(meta),
+            "--plugins-dir", str(PLUGINS_DIR), "--setting", "default_page_size", "50",
+            "--setting", "sql_time_limit_ms", "5000", "--setting", "allow_download", "off",
+            "--setting", "default_allow_sql", "on"]
+    args += ["-i", str(db_path)] if immutable else [str(db_path)]
+    return args
+
+
+def serve(db_path: Path, options: ViewOptions, *, port: int = 8001, immutable: bool = False) -> None:
+    """Run Datasette in this process until interrupted."""
+    from datasette.cli import cli
+
+    with tempfile.TemporaryDirectory(prefix="mediawatch-dash-") as tmp:
+        args = datasette_args(db_path, options, port=port, workdir=Path(tmp), immutable=immutable)
+        cli.main(args=args, prog_name="datasette", standalone_mode=True)
+
+
+def dashboard_path() -> str:
+    return f"/-/dashboards/{DASHBOARD_SLUG}"

@@ -1,0 +1,25 @@
+"""The Elasticsearch store runs the same contract suite as SQLite, against osmem-server.
+
+osmem's session server comes from its pytest plugin (``osmem_server``); every test gets a fresh
+copy-on-write clone of the empty base cluster (``osmem_clone``), so tests never see each other's
+indices.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mediawatch.store.elastic import ElasticStore
+from tests.store_contract import StoreContract
+from tests.support.osmem import osmem_server  # noqa: F401 (fixture: our session server)
+
+
+@pytest.fixture
+def store(osmem_clone, tmp_path):
+    with ElasticStore(osmem_clone.url, spool_path=tmp_path / "spool", index_prefix="contract") as s:
+        yield s
+        assert s.spool_pending() == 0  # nothing was left behind in the spool
+
+
+class TestElasticContract(StoreContract):
+    pass
