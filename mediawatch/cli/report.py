@@ -39,7 +39,7 @@ def summary(ctx: typer.Context,
     """Tổng hợp dư luận / Public-opinion summary: volume, sentiment, stories, phrases, misinformation, alerts."""
     from flows.i18n import check_lang
     from flows.summary import build_summary
-    from flows.summary_render import render_html, render_json, render_text
+    from flows.summary_render import Extras, render_html, render_json, render_text, topic_labels
 
     if fmt not in ("md", "html", "json"):
         err(f"mediawatch: unknown format {fmt!r}. Fix: use --format md, html or json.")
@@ -58,7 +58,9 @@ def summary(ctx: typer.Context,
     store = open_store_or_exit(settings)
     with store:
         result = build_summary(store, start, end, topic=topic, place=place, tz=settings.timezone)
-    text = {"md": lambda: render_text(result, language), "html": lambda: render_html(result, language),
+    extras = Extras(labels=topic_labels(settings))
+    text = {"md": lambda: render_text(result, language, extras=extras),
+            "html": lambda: render_html(result, language, extras=extras),
             "json": lambda: render_json(result)}[fmt]()
     if out:
         out.write_text(text, encoding="utf-8")
@@ -127,7 +129,7 @@ def forecast(ctx: typer.Context,
             yesterday = datetime.now(ZoneInfo(settings.timezone)).date() - timedelta(days=1)
             own = store_series(store, topic=topic, place=place, end=yesterday, tz=settings.timezone)
             if sum(own.counts) > 0:
-                own.name = f"store: {own.name}"
+                own.name = f"store: {topic or 'all topics'}, {place or 'all places'}"
                 series.append(own)
         results = backtest_series(series)
         if as_json:

@@ -67,6 +67,11 @@ url = "sqlite:///data/mediawatch.db"
 allow_private_hosts = ["127.0.0.1"]
 per_host_delay_s = 0.0
 
+[classifiers]
+# Both demo feeds are local (the provincial paper, a local community feed): keep every item, even a
+# post that names no place. Production configurations watching national sources keep this true.
+filter_to_province = false
+
 [privacy]
 # Generated for this demo; authors in the social export are replaced by keyed hashes at ingest.
 pseudonymisation_key = {_toml(key)}
@@ -249,13 +254,17 @@ def _review(result: DemoResult, store, echo) -> None:
     from mediawatch.document import utcnow
     from mediawatch.store.base import ReviewDecision, SearchQuery
 
+    from flows.summary import is_correction
+
     flagged = [d for d in store.iter_documents(SearchQuery(flagged_only=True, misinfo_statuses=["pending"]))]
-    if not flagged:
+    # An editor knows a denial that quotes the rumour from the rumour itself.
+    rumours = [d for d in flagged if not is_correction(d)]
+    if not rumours:
         echo("4. Thẩm định / review: không có tin nghi vấn nào được gắn cờ / nothing flagged "
              "(the misinformation classifier flagged no post)")
         return
-    flagged.sort(key=lambda d: (-(d.engagement.shares if d.engagement else 0), d.id))
-    doc = flagged[0]
+    rumours.sort(key=lambda d: (-(d.engagement.shares if d.engagement else 0), d.id))
+    doc = rumours[0]
     store.review(ReviewDecision(doc_id=doc.id, verdict="false", reviewer="bien-tap-vien-demo",
                                 note="Sở Công Thương đã bác bỏ: đập an toàn.", decided_at=utcnow()))
     result.reviewed = doc.id

@@ -1,0 +1,35 @@
+"""Forecast back-test figures and timings: `.venv/bin/python -m bench.forecast`.
+
+Prints the rolling-origin MASE table on ReINTEL (the numbers in docs/forecasting.md) and the time
+one fit + 7-day forecast takes per model on a 120-day series (run_forecast does one per series).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from flows import forecast_models as fm
+from flows.forecast import backtest_series, default_reintel_path, format_backtest, reintel_series
+
+
+def main() -> None:
+    started = time.perf_counter()
+    series = reintel_series(default_reintel_path())
+    results = backtest_series(series)
+    print(format_backtest(results))
+    print(f"\nback-test wall time: {time.perf_counter() - started:.1f}s "
+          f"({sum(r.origins for r in results)} origins x {len(fm.MODELS)} models)")
+    history = np.random.default_rng(0).poisson(20, size=120).astype(float)
+    for model in fm.MODELS:
+        fm.forecast(model, history)  # warm imports
+        runs = 10
+        t0 = time.perf_counter()
+        for _ in range(runs):
+            fm.forecast(model, history)
+        print(f"{model:15s} fit+forecast on 120 days: {(time.perf_counter() - t0) / runs * 1000:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
