@@ -28,7 +28,10 @@ test: $(STAMP) chromium
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/mediawatch bench store
+	$(BIN)/python -m bench.store --sizes 100000
+	$(BIN)/python -m bench.crawl
+	$(BIN)/python -m bench.social --posts 10000
+	$(BIN)/python -m bench.alerts
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache test-artifacts

@@ -25,7 +25,8 @@ def _as_source(entry: dict[str, Any], role: str) -> dict[str, Any]:
     options = {"role": entry.get("role", role), "verified": False}
     options.update(entry.get("options", {}))
     return {"id": entry["id"], "name": entry["name"], "kind": "press", "type": entry.get("type", "rss"),
-            "url": entry["url"], "enabled": entry.get("enabled", True), "options": options}
+            "url": entry["url"], "enabled": entry.get("enabled", True),
+            "local": options["role"] != "national", "options": options}
 
 
 def provinces() -> list[str]:

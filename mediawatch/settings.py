@@ -59,6 +59,8 @@ class SourceSettings(_Section):
                   "bluesky", "file"] = "rss"
     url: str | None = Field(None, description="Feed, sitemap, listing or API base URL.")
     enabled: bool = True
+    local: bool = Field(False, description="The province's own paper, portal, page or channel: all it "
+                                           "publishes counts as about the province, named or not.")
     options: dict[str, Any] = Field(default_factory=dict,
                                     description="Connector-specific options (pages, keywords, mapping).")
 

@@ -53,6 +53,8 @@ def _sources_block(province: str) -> str:
         for key in ("id", "name", "kind", "type", "url"):
             if source.get(key):
                 lines.append(f"{key} = {_toml_str(str(source[key]))}")
+        if source.get("local"):
+            lines.append("local = true  # the province's own media: every item counts as about it")
         if source.get("enabled") is False:
             lines.append("enabled = false")
         blocks.append("\n".join(lines))

@@ -114,7 +114,14 @@ def _jsonl_rows(handle, start_line: int) -> Iterator[tuple[int, int, Any]]:
         if not raw.strip():
             continue
         if not raw.endswith(b"\n"):
-            return  # a line still being written: read it next run
+            # Many exporters omit the final newline: a last line that parses is complete. One that
+            # does not may still be being written, so it is read again next run.
+            try:
+                row = json.loads(raw.decode("utf-8"))
+            except (ValueError, UnicodeDecodeError):
+                return
+            yield number, offset, row
+            return
         try:
             yield number, offset, json.loads(raw.decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:

@@ -68,9 +68,9 @@ allow_private_hosts = ["127.0.0.1"]
 per_host_delay_s = 0.0
 
 [classifiers]
-# Both demo feeds are local (the provincial paper, a local community feed): keep every item, even a
-# post that names no place. Production configurations watching national sources keep this true.
-filter_to_province = false
+# Documents from national sources are kept only when they are about the province; the two demo
+# sources are the province's own (local = true below), so every item of theirs is kept.
+filter_to_province = true
 
 [privacy]
 # Generated for this demo; authors in the social export are replaced by keyed hashes at ingest.
@@ -81,6 +81,7 @@ id = "{PRESS_SOURCE}"
 name = "Báo Lào Cai điện tử (bản demo)"
 kind = "press"
 type = "rss"
+local = true
 url = {_toml(site_url + "/rss.xml")}
 
 [[sources]]
@@ -88,6 +89,7 @@ id = "{SOCIAL_SOURCE}"
 name = "Mạng xã hội (bản demo, tệp xuất JSONL)"
 kind = "social"
 type = "file"
+local = true
 [sources.options]
 path = "social.jsonl"
 format = "jsonl"
