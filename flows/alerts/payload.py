@@ -1,0 +1,174 @@
+"""What an alert says: a self-explaining payload (figures, terms, sources, examples) and its text.
+
+Vietnamese by default, English on request. Example documents carry title, link, source and time
+only: never author data (principle 2, people are not targets).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from mediawatch.document import Document, format_ts
+from mediawatch.settings import Settings
+from mediawatch.store.base import Store
+
+from .maths import top_terms
+from .rules import Candidate
+
+EXAMPLES = 3
+_SCAN = 200  # documents read for top terms and examples; enough to be representative, bounded
+
+
+def local_time(value: datetime, tz: str) -> str:
+    return value.astimezone(ZoneInfo(tz)).strftime("%d/%m/%Y %H:%M")
+
+
+def _window_label(c: Candidate, lang: str) -> str:
+    hours = c.window.hours
+    if hours >= 24 and hours % 24 == 0:
+        days = int(hours // 24)
+        return f"{days} ngày qua" if lang == "vi" else f"last {days} day{'s' * (days > 1)}"
+    h = round(hours, 1)
+    h_txt = int(h) if h == int(h) else h
+    return f"{h_txt} giờ qua" if lang == "vi" else f"last {h_txt} hour{'s' * (h != 1)}"
+
+
+def _scope(c: Candidate, lang: str) -> str:
+    s = c.subject
+    parts = []
+    if s.get("topic"):
+        parts.append(f"chủ đề «{s['topic']}»" if lang == "vi" else f"topic “{s['topic']}”")
+    if s.get("place"):
+        parts.append(f"tại {s['place']}" if lang == "vi" else f"in {s['place']}")
+    if s.get("source_kind"):
+        kind_vi = {"press": "báo chí", "social": "mạng xã hội", "web": "trang web"}[s["source_kind"]]
+        parts.append(f"trên {kind_vi}" if lang == "vi" else f"on {s['source_kind']}")
+    return " ".join(parts) or ("mọi nguồn" if lang == "vi" else "all sources")
+
+
+def _num(value: float, lang: str) -> str:
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") if lang == "vi" else text
+
+
+def title_and_text(c: Candidate, lang: str, tz: str) -> tuple[str, str]:
+    st, w = c.stats, _window_label(c, lang)
+    scope = _scope(c, lang)
+    vi = lang == "vi"
+    if c.rule.type == "spike":
+        title = (f"Tăng đột biến: {scope}" if vi else f"Spike: {scope}")
+        text = (f"{c.count} bài trong {w}, bình thường {_num(st['baseline_mean'], lang)} "
+                f"(ngưỡng {_num(st['threshold'], lang)})." if vi else
+                f"{c.count} documents in the {w}, usually {_num(st['baseline_mean'], lang)} "
+                f"(threshold {_num(st['threshold'], lang)}).")
+    elif c.rule.type == "negativity":
+        share, base = round(100 * st["share"]), round(100 * st["baseline_share"])
+        title = f"Tin tiêu cực tăng: {scope}" if vi else f"Negativity surge: {scope}"
+        text = (f"{share}% bài tiêu cực trong {w} ({c.count}/{st['total']}), bình thường {base}%."
+                if vi else f"{share}% negative in the {w} ({c.count}/{st['total']}), usually {base}%.")
+    elif c.rule.type == "misinfo":
+        claim = c.subject.get("claim", "")
+        known = c.subject.get("registered")
+        if vi:
+            title = ("Tin sai đã biết đang lan truyền" if known else "Nghi vấn tin sai mới đang lan truyền")
+            text = (f"«{claim}»: {c.count} bài bị gắn cờ trong {w}. Cần cán bộ kiểm chứng xem xét; "
+                    "đây là đề xuất của hệ thống, chưa phải kết luận.")
+        else:
+            title = "Known false claim spreading" if known else "New unverified claim spreading"
+            text = (f"“{claim}”: {c.count} flagged documents in the {w}. Needs a reviewer; "
+                    "this is a triage suggestion, not a verdict.")
+    elif c.rule.type == "silent_source":
+        name = c.subject.get("source_name") or c.subject.get("source_id")
+        last = st.get("last_published_at")
+        last_txt = local_time(datetime.fromisoformat(last), tz) if last else ("chưa có" if vi else "never")
+        title = f"Nguồn ngừng cập nhật: {name}" if vi else f"Source went silent: {name}"
+        text = (f"Bài mới nhất: {last_txt}. Kiểm tra nguồn và trình thu thập." if vi
+                else f"Latest item: {last_txt}. Check the source and its collector.")
+    else:  # keyword
+        title = f"Chủ đề khẩn: {scope}" if vi else f"Urgent topic: {scope}"
+        text = (f"{c.count} bài khớp chủ đề khẩn trong {w}." if vi
+                else f"{c.count} documents matched an urgent topic in the {w}.")
+    return title, text
+
+
+def _examples(docs: list[Document], tz: str) -> list[dict[str, Any]]:
+    """Most engaged first, newest next; one per story so the three examples differ."""
+    ranked = sorted(docs, key=lambda d: (d.engagement.total, d.when), reverse=True)
+    out, stories = [], set()
+    for d in ranked:
+        story = d.story_id or d.id
+        if story in stories:
+            continue
+        stories.add(story)
+        out.append({"title": d.title or d.text[:120], "url": d.url, "source_id": d.source.id,
+                    "source_kind": d.source.kind, "published_at": format_ts(d.when),
+                    "published_local": local_time(d.when, tz)})
+        if len(out) == EXAMPLES:
+            break
+    return out
+
+
+def dashboard_link(settings: Settings, c: Candidate) -> str | None:
+    base = settings.alerts.dashboard_url
+    if not base:
+        return None
+    params = {k: v for k, v in (("topic", c.subject.get("topic")), ("place", c.subject.get("place")),
+                                ("kind", c.subject.get("source_kind")), ("source", c.subject.get("source_id")),
+                                ("since", format_ts(c.window.start)), ("until", format_ts(c.window.end))) if v}
+    return f"{base}{'&' if '?' in base else '?'}{urlencode(params)}"
+
+
+def build_payload(c: Candidate, settings: Settings, store: Store) -> dict[str, Any]:
+    lang, tz = settings.language, settings.timezone
+    doc_ids = c.stats.get("doc_ids")
+    if doc_ids:
+        docs = [d for d in (store.get(i) for i in doc_ids[:_SCAN]) if d is not None]
+    elif c.rule.type == "silent_source":
+        docs = store.search(c.query, size=EXAMPLES).documents
+    else:
+        docs = store.search(c.query, size=_SCAN).documents
+    if c.rule.type == "silent_source" or doc_ids:
+        facet_source = {"source_id": _count(d.source.id for d in docs),
+                        "sentiment": _count(d.sentiment.label for d in docs if d.sentiment)}
+    else:
+        facet_source = store.facets(dataclasses.replace(c.query, sentiments=[]) if c.rule.type == "negativity"
+                                    else c.query, ["source_id", "sentiment"], size=5)
+    title, text = title_and_text(c, lang, tz)
+    stats = {k: v for k, v in c.stats.items() if k != "doc_ids"}
+    return {
+        "rule": c.rule.name,
+        "type": c.rule.type,
+        "severity": c.severity,
+        "language": lang,
+        "title": title,
+        "text": text,
+        "subject": c.subject,
+        "window": {"start": format_ts(c.window.start), "end": format_ts(c.window.end),
+                   "label": _window_label(c, lang),
+                   "start_local": local_time(c.window.start, tz), "end_local": local_time(c.window.end, tz)},
+        "count": c.count,
+        "baseline": stats,
+        "top_terms": [t for t, _ in top_terms(f"{d.title} {d.title} {d.text[:400]}" for d in docs)],
+        "top_sources": [{"source_id": s, "name": _source_name(settings, s), "count": n}
+                        for s, n in facet_source.get("source_id", [])[:5]],
+        "sentiment_mix": {label: n for label, n in facet_source.get("sentiment", [])},
+        "documents": _examples(docs, tz),
+        "dashboard_url": dashboard_link(settings, c),
+    }
+
+
+def _count(values) -> list[tuple[str, int]]:
+    """(value, count) most frequent first, like Store.facets."""
+    out: dict[str, int] = {}
+    for v in values:
+        out[v] = out.get(v, 0) + 1
+    return sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _source_name(settings: Settings, source_id: str) -> str:
+    source = settings.source(source_id)
+    return source.name if source and source.name else source_id
