@@ -178,19 +178,26 @@ def chosen_sources(settings: Settings, sources: list[SourceSettings] | None) -> 
     return chosen
 
 
-_ENRICHERS: dict[str, Enrich] = {}
+_ENRICHERS: dict[str, Any] = {}
 _ENRICHERS_LOCK = threading.Lock()
 
 
-def default_enricher(settings: Settings) -> Enrich | None:
-    """The classifier pipeline, built once per process per configuration (models load once)."""
+def default_enricher(settings: Settings, store: Store | None = None) -> Enrich | None:
+    """The classifier pipeline, built once per process per configuration (models load once).
+
+    With the store, stories resume from recent ones and each call re-reads the claims register,
+    so reviewers' new verdicts are matched from the next cycle on without a restart.
+    """
     key = settings.model_dump_json(include={"classifiers", "topics", "province", "language"})
     with _ENRICHERS_LOCK:
-        if key not in _ENRICHERS:
+        enricher = _ENRICHERS.get(key)
+        if enricher is None:
             from classifiers.pipeline import Enricher
 
-            _ENRICHERS[key] = Enricher.from_settings(settings).enrich
-        return _ENRICHERS[key]
+            enricher = _ENRICHERS[key] = Enricher.from_settings(settings, store=store)
+        elif store is not None:
+            enricher.refresh_claims(store)
+        return enricher.enrich
 
 
 def evaluate_and_deliver(settings: Settings, store: Store, summary: IngestSummary, *,

@@ -62,8 +62,8 @@ def _settings(settings: Settings | None, config: str | None) -> Settings:
 def ingest_host_task(settings: Settings, sources: list[SourceSettings], run_id: str,
                      enrich: bool) -> list[tuple[RunRecord, int]]:
     """Crawl, extract, dedupe, classify, filter and index one host's sources."""
-    enricher = stages.default_enricher(settings) if enrich else None
     with open_store(settings) as store:
+        enricher = stages.default_enricher(settings, store) if enrich else None
         return stages.ingest_sources(sources, settings, store, run_id, enricher)
 
 

@@ -94,9 +94,16 @@ def classify(ctx: typer.Context,
     from classifiers.pipeline import Enricher
     from mediawatch.document import format_ts
 
+    from classifiers.topics import TopicQueryError
+    from mediawatch.errors import MediawatchError
+
     settings = settings_from(ctx)
     text = _TEXT[_lang(settings)]
-    enricher = Enricher.from_settings(settings)
+    try:
+        enricher = Enricher.from_settings(settings)
+    except (MediawatchError, TopicQueryError) as exc:  # a bad topic, register, province or model file
+        err(f"mediawatch: {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
     src = sys.stdin if input_path == "-" else open(input_path, encoding="utf-8")
     dst = sys.stdout if output_path == "-" else open(output_path, "w", encoding="utf-8")
     skipped = total = done = 0

@@ -58,7 +58,7 @@ def run(ctx: typer.Context,
             raise typer.Exit(EXIT_USAGE)
         chosen = [s for s in settings.sources if s.id in source]
     store = open_store_or_exit(settings)
-    enrich = None if no_classify else default_enricher(settings)
+    enrich = None if no_classify else default_enricher(settings, store)
     with store, _progress(len([s for s in chosen if s.enabled])) as advance:
         if prefect:
             from flows.serve import prepare_environment

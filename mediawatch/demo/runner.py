@@ -209,7 +209,7 @@ def _ingest(result: DemoResult, settings, store, echo) -> None:
 
     from mediawatch.store.base import SearchQuery
 
-    enrich = _stage(result, "classifiers", echo, lambda: default_enricher(settings))
+    enrich = _stage(result, "classifiers", echo, lambda: default_enricher(settings, store))
     started = time.monotonic()
     summary = run_ingest(settings, store, enrich=enrich)
     result.ingest_seconds = time.monotonic() - started

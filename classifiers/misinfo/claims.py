@@ -1,0 +1,259 @@
+"""The claims register: known false or misleading claims and official corrections, and matching.
+
+Entries come from CSV or YAML files (``classifiers.claims_register`` in the settings, plus the
+shipped example register for the demo province) and from reviewers' verdicts, which are kept in
+the store's small-state table (namespace ``claims``) so every instance of the monitor sees them.
+
+Verdicts follow the national fake-news centre's three labels: ``tin giả`` (fabricated), ``tin sai
+sự thật`` (untrue or misleading) and ``tin xác thực`` (verified true). A match with a verified-true
+entry lowers a document's score instead of raising it.
+
+Matching works across paraphrases and diacritic-free spellings: a document's sentences (and pairs
+of sentences) are compared with every entry by cosine similarity of folded character 3-5 grams
+(TF-IDF), blended with the share of the entry's content words the passage contains.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+from mediawatch.errors import BadInputError
+from mediawatch.text import fold
+
+from .cues import sentences
+
+VERDICTS = ("tin giả", "tin sai sự thật", "tin xác thực")
+FALSE_VERDICTS = ("tin giả", "tin sai sự thật")
+_VERDICT_ALIASES = {
+    "tin gia": "tin giả", "fake": "tin giả", "false": "tin giả",
+    "tin sai su that": "tin sai sự thật", "misleading": "tin sai sự thật", "untrue": "tin sai sự thật",
+    "tin xac thuc": "tin xác thực", "true": "tin xác thực", "verified": "tin xác thực",
+}
+# Reviewer verdicts (Document review statuses) -> register verdicts.
+REVIEW_TO_VERDICT = {"false": "tin giả", "misleading": "tin sai sự thật", "true": "tin xác thực"}
+EXAMPLE_REGISTER = "example_claims.yaml"
+STATE_NAMESPACE = "claims"
+STATE_INDEX_KEY = "_index"
+_WORD = re.compile(r"[0-9a-z]+")
+# Share of an entry's content words a document must contain to be compared with it at all.
+MIN_SHARED = 0.3
+# Function words that say nothing about which claim a text makes.
+_STOP = frozenset(("va la cua co cho cac nhung mot duoc da dang se bi tai o voi tu den trong ngoai "
+                   "nay do thi ma ra vao len xuong khi neu nhu rat qua nhieu it cung con van lai "
+                   "nguoi ngay hom toi anh chi em ban ho").split())
+
+
+@dataclass(slots=True)
+class Claim:
+    id: str
+    text: str
+    verdict: str
+    correction: str = ""
+    source_url: str = ""
+    date: str = ""  # ISO date of the correction
+    topic: str = ""
+    paraphrases: list[str] = field(default_factory=list)
+    example: bool = False  # written for the demo, not a real correction
+    origin: str = "import"  # import | review
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def claim_id(text: str) -> str:
+    return "c-" + hashlib.sha1(fold(text).encode("utf-8")).hexdigest()[:12]
+
+
+def normalise_verdict(value: str, *, where: str) -> str:
+    v = (value or "").strip()
+    if v in VERDICTS:
+        return v
+    alias = _VERDICT_ALIASES.get(fold(v))
+    if alias:
+        return alias
+    raise BadInputError(f"{where}: verdict {value!r} is not one of {', '.join(VERDICTS)}",
+                        data=value, fix="use tin giả, tin sai sự thật or tin xác thực (or fake/misleading/true)")
+
+
+def _claim_from_row(row: dict[str, Any], where: str) -> Claim:
+    text = str(row.get("text") or row.get("claim") or "").strip()
+    if not text:
+        raise BadInputError(f"{where}: a claim needs a 'text'", data=row, fix="add the claim's wording")
+    paraphrases = row.get("paraphrases") or []
+    if isinstance(paraphrases, str):
+        paraphrases = [p.strip() for p in paraphrases.split("|") if p.strip()]
+    raw_date = row.get("date") or ""
+    if isinstance(raw_date, date):
+        raw_date = raw_date.isoformat()
+    example = row.get("example", False)
+    if isinstance(example, str):
+        example = example.strip().lower() in ("1", "true", "yes", "x")
+    return Claim(id=str(row.get("id") or claim_id(text)), text=text,
+                 verdict=normalise_verdict(str(row.get("verdict") or ""), where=where),
+                 correction=str(row.get("correction") or ""), source_url=str(row.get("source_url") or row.get("url") or ""),
+                 date=str(raw_date), topic=str(row.get("topic") or ""), paraphrases=list(paraphrases),
+                 example=bool(example), origin=str(row.get("origin") or "import"))
+
+
+def parse_register(content: str, name: str) -> list[Claim]:
+    """Claims from CSV (header: text, verdict, correction, source_url, date, topic[, id, paraphrases])
+    or YAML (a list of mappings, or ``{claims: [...]}``)."""
+    if name.lower().endswith((".yaml", ".yml")):
+        import yaml
+
+        try:
+            data = yaml.safe_load(content) or []
+        except yaml.YAMLError as exc:
+            raise BadInputError(f"{name}: not valid YAML: {exc}", fix="correct the YAML syntax") from exc
+        if isinstance(data, dict):
+            data = data.get("claims", [])
+        if not isinstance(data, list):
+            raise BadInputError(f"{name}: expected a list of claims", fix="write '- text: ...' entries")
+        return [_claim_from_row(row, f"{name} entry {i}") for i, row in enumerate(data, start=1)]
+    if name.lower().endswith(".csv"):
+        reader = csv.DictReader(io.StringIO(content))
+        return [_claim_from_row(row, f"{name} line {i}") for i, row in enumerate(reader, start=2)]
+    raise BadInputError(f"{name}: unknown register format", fix="use a .csv, .yaml or .yml file")
+
+
+def load_register_file(path: str | Path) -> list[Claim]:
+    p = Path(path)
+    if not p.is_file():
+        raise BadInputError(f"claims register {p} not found",
+                            fix="set classifiers.claims_register to an existing CSV or YAML file")
+    return parse_register(p.read_text(encoding="utf-8"), p.name)
+
+
+def example_register() -> list[Claim]:
+    raw = resources.files("classifiers.misinfo").joinpath(EXAMPLE_REGISTER).read_text(encoding="utf-8")
+    return parse_register(raw, EXAMPLE_REGISTER)
+
+
+# --- the store as the register's home for reviewers' additions ----------------------------------
+
+def stored_claims(store) -> list[Claim]:
+    index = store.get_state(STATE_NAMESPACE, STATE_INDEX_KEY) or {}
+    out = []
+    for cid in index.get("ids", []):
+        row = store.get_state(STATE_NAMESPACE, cid)
+        if row:
+            out.append(_claim_from_row(row, f"store claims/{cid}"))
+    return out
+
+
+def save_claim(store, claim: Claim) -> None:
+    index = store.get_state(STATE_NAMESPACE, STATE_INDEX_KEY) or {"ids": []}
+    if claim.id not in index["ids"]:
+        index["ids"].append(claim.id)
+    store.set_state(STATE_NAMESPACE, claim.id, claim.to_dict())
+    store.set_state(STATE_NAMESPACE, STATE_INDEX_KEY, index)
+
+
+def import_claims(store, claims: Iterable[Claim]) -> int:
+    n = 0
+    for claim in claims:
+        save_claim(store, claim)
+        n += 1
+    return n
+
+
+# --- matching -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ClaimMatch:
+    claim: Claim
+    similarity: float  # 0..1
+    passage: str
+
+
+def _content_words(folded: str) -> set[str]:
+    return {w for w in _WORD.findall(folded) if w not in _STOP and len(w) > 1}
+
+
+class ClaimMatcher:
+    """Nearest register entry for a text; built once per register, rebuilt when it grows."""
+
+    def __init__(self, claims: Iterable[Claim]):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.claims = [c for c in claims]
+        self._rows: list[int] = []  # row -> claim index (a claim has its text and paraphrases)
+        texts: list[str] = []
+        for i, claim in enumerate(self.claims):
+            for variant in [claim.text, *claim.paraphrases]:
+                texts.append(fold(variant))
+                self._rows.append(i)
+        self._words = [_content_words(t) for t in texts]
+        # Inverted index of content words: a document sharing too few words with every entry cannot
+        # reach the suggest threshold, and skips the (slower) character n-gram comparison.
+        self._postings: dict[str, list[int]] = {}
+        for row, words in enumerate(self._words):
+            for word in words:
+                self._postings.setdefault(word, []).append(row)
+        self._vec = None
+        if texts:
+            self._vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+            self._matrix = self._vec.fit_transform(texts)
+
+    def __len__(self) -> int:
+        return len(self.claims)
+
+    def _passages(self, title: str, text: str) -> list[str]:
+        parts = ([title] if title else []) + sentences(text)[:60]
+        if not parts and text.strip():
+            parts = [text.strip()]
+        pairs = [f"{a} {b}" for a, b in zip(parts, parts[1:])]
+        return parts + pairs
+
+    def _may_match(self, folded: str) -> bool:
+        shared: dict[int, int] = {}
+        for word in _content_words(folded):
+            for row in self._postings.get(word, ()):
+                shared[row] = shared.get(row, 0) + 1
+        return any(n >= MIN_SHARED * len(self._words[row]) for row, n in shared.items())
+
+    def best(self, title: str, text: str) -> ClaimMatch | None:
+        return self.best_batch([(title, text)])[0]
+
+    def best_batch(self, items: list[tuple[str, str]]) -> list[ClaimMatch | None]:
+        """The nearest entry for each (title, text); one vectorisation for the whole batch."""
+        out: list[ClaimMatch | None] = [None] * len(items)
+        if self._vec is None or not items:
+            return out
+        owners: list[int] = []
+        passages: list[str] = []
+        for i, (title, text) in enumerate(items):
+            if not self._may_match(fold(f"{title} {text}")):
+                continue
+            for passage in self._passages(title, text):
+                owners.append(i)
+                passages.append(passage)
+        if not passages:
+            return out
+        folded = [fold(p) for p in passages]
+        sims = (self._vec.transform(folded) @ self._matrix.T).tocsr()
+        for pi in range(len(passages)):
+            lo, hi = sims.indptr[pi], sims.indptr[pi + 1]
+            if lo == hi:
+                continue
+            data, cols = sims.data[lo:hi], sims.indices[lo:hi]
+            words = _content_words(folded[pi])
+            current = out[owners[pi]]
+            # Only the few nearest rows by cosine need the word-overlap blend.
+            for k in data.argsort()[-3:]:
+                ri, cosine = int(cols[k]), float(data[k])
+                claim_words = self._words[ri]
+                overlap = len(words & claim_words) / len(claim_words) if claim_words else 0.0
+                score = 0.6 * cosine + 0.4 * overlap
+                if current is None or score > current.similarity:
+                    current = ClaimMatch(self.claims[self._rows[ri]], round(min(1.0, score), 4), passages[pi])
+            out[owners[pi]] = current
+        return out

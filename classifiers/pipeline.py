@@ -1,0 +1,127 @@
+"""Enrichment of documents: language -> places -> topics -> sentiment -> section -> triage -> story.
+
+``Enricher.from_settings(settings)`` loads every model once; ``enrich(docs)`` fills the fields in
+place and returns the same documents in the same order, so it can run on every ingest batch.
+Nothing is dropped here: whether a document is about the watched province goes into
+``doc.extra["about_province"]`` and :meth:`Enricher.keep` applies
+``classifiers.filter_to_province`` (``flows/ingest.py`` filters with it; ``mediawatch classify``
+keeps every line).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from mediawatch.document import Document
+from mediawatch.settings import Settings
+
+from .language import detect_language
+from .misinfo.claims import Claim, example_register, load_register_file, stored_claims
+from .misinfo.scorer import MisinfoScorer, Thresholds
+from .places import PlaceMatcher
+from .sections import load_sections
+from .sentiment import load_sentiment
+from .stories import StoryTracker
+from .topics import TokenIndex, TopicMatcher
+
+log = logging.getLogger("mediawatch.classifiers")
+
+ABOUT_PROVINCE = "about_province"  # key in Document.extra
+STORY_HEADLINE = "story_headline"
+# Misinformation triage reads Vietnamese; 'other' languages get no triage score.
+TRIAGE_LANGS = ("vi", "en")
+
+
+def register_claims(settings: Settings, store=None) -> list[Claim]:
+    """The register in force: the configured file (else the shipped demo examples) plus reviewers'."""
+    path = settings.classifiers.claims_register
+    if path:
+        from pathlib import Path
+
+        p = Path(path)
+        claims = load_register_file(p if p.is_absolute() else settings.base_dir() / p)
+    else:
+        claims = example_register()
+    if store is not None:
+        known = {c.id for c in claims}
+        claims += [c for c in stored_claims(store) if c.id not in known]
+    return claims
+
+
+@dataclass
+class Enricher:
+    settings: Settings
+    places: PlaceMatcher
+    topics: TopicMatcher
+    sentiment: Any
+    sections: Any
+    misinfo: MisinfoScorer
+    stories: StoryTracker = field(default_factory=StoryTracker)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, store=None) -> "Enricher":
+        c = settings.classifiers
+        enricher = cls(
+            settings=settings,
+            places=PlaceMatcher.from_settings(settings),
+            topics=TopicMatcher.from_settings(settings),
+            sentiment=load_sentiment(c.models_dir),
+            sections=load_sections(c.models_dir),
+            misinfo=MisinfoScorer(register_claims(settings, store),
+                                  thresholds=Thresholds(c.misinfo_flag_threshold, c.claim_link_threshold,
+                                                        c.claim_suggest_threshold),
+                                  models_dir=c.models_dir, lang=settings.language),
+        )
+        if store is not None:
+            try:
+                enricher.stories.warm_from_store(store)
+            except Exception as exc:  # stories restart empty rather than stop the ingest
+                log.warning("could not load recent stories from the store: %s", exc)
+        return enricher
+
+    def refresh_claims(self, store) -> int:
+        """Re-read the register (file + reviewers' additions in the store); returns its size.
+
+        A long-running ingest calls this each cycle so new verdicts are matched without a restart.
+        """
+        claims = register_claims(self.settings, store)
+        self.misinfo.set_claims(claims)
+        return len(claims)
+
+    def keep(self, doc: Document) -> bool:
+        """Whether the ingest keeps the document under ``classifiers.filter_to_province``."""
+        if not self.settings.classifiers.filter_to_province:
+            return True
+        return bool(doc.extra.get(ABOUT_PROVINCE, True))
+
+    def enrich(self, documents: list[Document]) -> list[Document]:
+        if not documents:
+            return documents
+        bodies = [f"{d.title}\n{d.text}" if d.title else d.text for d in documents]
+        for doc, body in zip(documents, bodies):
+            if not doc.lang:
+                doc.lang = detect_language(body)
+            place = self.places.classify(doc.title, doc.text)
+            doc.places = list(dict.fromkeys([*place.places, *doc.places]))
+            doc.extra[ABOUT_PROVINCE] = place.about
+            doc.topics = list(dict.fromkeys([*self.topics.match(doc.title, doc.text, index=TokenIndex(body)),
+                                             *doc.topics]))
+        for doc, sentiment in zip(documents, self.sentiment.predict(bodies)):
+            doc.sentiment = sentiment
+        press = [i for i, d in enumerate(documents) if d.source.kind == "press" and len(d.text) >= 200]
+        if press:
+            for i, section in zip(press, self.sections.predict([bodies[i] for i in press])):
+                documents[i].section = section
+        triage = [d for d in documents if d.lang in TRIAGE_LANGS]
+        for doc, flag in zip(triage, self.misinfo.score_documents(triage)):
+            if doc.misinfo is not None and doc.misinfo.review_status != "pending":
+                flag.review_status = doc.misinfo.review_status  # a reviewer's verdict outlives re-scoring
+            doc.misinfo = flag
+        for doc, story_id in zip(documents, self.stories.assign_batch(documents)):
+            doc.story_id = story_id
+            headline = self.stories.headline(story_id)
+            if headline:
+                doc.extra[STORY_HEADLINE] = headline
+        return documents

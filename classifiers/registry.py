@@ -1,0 +1,32 @@
+"""The trainable models, by name: what `mediawatch train NAME` and `mediawatch eval NAME` run.
+
+Each entry has ``train(datasets_dir, out_dir) -> scores`` and ``evaluate(datasets_dir, models_dir)
+-> scores`` (dicts of metric name to value). Training modules are imported only when used, so the
+registry itself is cheap to import.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class TrainableModel:
+    name: str
+    module: str  # a module with train(datasets_dir, out_dir) and evaluate(datasets_dir, models_dir)
+    description: str = ""
+
+    def train(self, datasets_dir: str | Path | None, out_dir: str | Path | None) -> dict[str, float]:
+        return importlib.import_module(self.module).train(datasets_dir, out_dir)
+
+    def evaluate(self, datasets_dir: str | Path | None, models_dir: str | Path | None) -> dict[str, float]:
+        return importlib.import_module(self.module).evaluate(datasets_dir, models_dir)
+
+
+MODELS: dict[str, TrainableModel] = {
+    "sentiment": TrainableModel("sentiment", "classifiers.train_sentiment", "Cảm xúc / sentiment (VLSP, UIT-VSFC, AIVIVN)"),
+    "sections": TrainableModel("sections", "classifiers.train_sections", "Chuyên mục tin / news section (VNTC)"),
+    "misinfo": TrainableModel("misinfo", "classifiers.misinfo.model", "Khả năng tin sai / likely misinformation (ReINTEL)"),
+}

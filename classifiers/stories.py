@@ -1,0 +1,186 @@
+"""Stories: documents about the same event grouped online, so summaries count events, not copies.
+
+Each document becomes a bag of folded words and word pairs (stop words out, binary weights,
+L2-normalised). It joins the most similar recent story when the cosine with that story's
+centroid reaches ``threshold``; otherwise it starts a story. Stories expire ``window`` after their
+last document. Candidate stories come from an inverted index over the features, so a document is
+compared only with stories sharing a word with it. State lives in memory per tracker (one per
+Enricher) and can be warmed from the store's recent documents at start.
+
+``story_id`` is derived from the first document's id, so re-running a batch gives the same ids;
+the headline is the title of the story's first titled document (or the start of its text).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Iterable
+
+from mediawatch.document import Document
+from mediawatch.text import fold
+
+_WORD = re.compile(r"[0-9a-z]+")
+_STOP = frozenset(("va la cua co cho cac nhung mot duoc da dang se bi tai o voi tu den trong ngoai nay "
+                   "do thi ma ra vao len xuong khi neu nhu rat qua nhieu it cung con van lai ngay hom "
+                   "theo sau truoc tren duoi gi nao ai nhu the vi nen nhung toi ban anh chi em ho chung "
+                   "http https www com vn").split())
+_MAX_WORDS = 120  # the head of a long article says what the event is
+_COMMON_POSTINGS = 60  # a feature shared by more stories than this is not used to find candidates
+
+
+def features(title: str, text: str) -> dict[str, float]:
+    words = [w for w in _WORD.findall(fold(f"{title} {title} {text[:1500]}"))[:_MAX_WORDS]
+             if w not in _STOP and len(w) > 1]
+    feats = set(words) | {f"{a}_{b}" for a, b in zip(words, words[1:])}
+    if not feats:
+        return {}
+    weight = 1.0 / math.sqrt(len(feats))
+    return {f: weight for f in feats}
+
+
+@dataclass
+class Story:
+    id: str
+    headline: str
+    centroid: dict[str, float]
+    size: int
+    first_seen: datetime
+    last_seen: datetime
+    norm: float = 1.0
+    doc_ids: list[str] = field(default_factory=list)
+
+    def add(self, vec: dict[str, float], when: datetime) -> None:
+        # Running mean: every document weighs the same, whatever the story's age.
+        n = self.size
+        for key in self.centroid:
+            self.centroid[key] *= n / (n + 1)
+        for key, value in vec.items():
+            self.centroid[key] = self.centroid.get(key, 0.0) + value / (n + 1)
+        self.size += 1
+        self.norm = math.sqrt(sum(v * v for v in self.centroid.values())) or 1.0
+        self.last_seen = max(self.last_seen, when)
+
+
+def story_id_for(doc_id: str) -> str:
+    return "st-" + hashlib.sha1(doc_id.encode("utf-8")).hexdigest()[:16]
+
+
+def _headline(doc: Document) -> str:
+    if doc.title.strip():
+        return doc.title.strip()[:200]
+    text = " ".join(doc.text.split())
+    return text[:117] + "..." if len(text) > 120 else text
+
+
+class StoryTracker:
+    def __init__(self, *, threshold: float = 0.4, window: timedelta = timedelta(days=3)):
+        self.threshold = threshold
+        self.window = window
+        self.stories: dict[str, Story] = {}
+        self._postings: dict[str, set[str]] = {}
+        self._assigned: dict[str, str] = {}  # doc id -> story id (re-enrichment keeps the story)
+
+    def __len__(self) -> int:
+        return len(self.stories)
+
+    def headline(self, story_id: str) -> str | None:
+        story = self.stories.get(story_id)
+        return story.headline if story else None
+
+    def _expire(self, now: datetime) -> None:
+        cutoff = now - self.window
+        for sid in [s.id for s in self.stories.values() if s.last_seen < cutoff]:
+            story = self.stories.pop(sid)
+            for key in story.centroid:
+                bucket = self._postings.get(key)
+                if bucket is not None:
+                    bucket.discard(sid)
+                    if not bucket:
+                        del self._postings[key]
+            for doc_id in story.doc_ids:
+                self._assigned.pop(doc_id, None)
+
+    def assign(self, doc: Document) -> str:
+        if doc.id in self._assigned:
+            return self._assigned[doc.id]
+        when = doc.when
+        vec = features(doc.title, doc.text)
+        counts: dict[str, int] = {}
+        for key in vec:
+            bucket = self._postings.get(key)
+            if bucket and len(bucket) <= _COMMON_POSTINGS:
+                for sid in bucket:
+                    counts[sid] = counts.get(sid, 0) + 1
+        best, best_sim = None, 0.0
+        for sid in sorted(counts, key=counts.get, reverse=True)[:8]:
+            story = self.stories[sid]
+            if when - story.last_seen > self.window or story.first_seen - when > self.window:
+                continue
+            dot = sum(value * story.centroid.get(key, 0.0) for key, value in vec.items())
+            sim = dot / story.norm
+            if sim > best_sim:
+                best, best_sim = story, sim
+        if best is not None and best_sim >= self.threshold:
+            before = set(best.centroid)
+            best.add(vec, when)
+            best.doc_ids.append(doc.id)
+            if not best.headline and (doc.title or doc.text):
+                best.headline = _headline(doc)
+            for key in set(best.centroid) - before:
+                self._postings.setdefault(key, set()).add(best.id)
+            story = best
+        else:
+            story = Story(id=story_id_for(doc.id), headline=_headline(doc), centroid=dict(vec), size=1,
+                          first_seen=when, last_seen=when, doc_ids=[doc.id])
+            story.norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+            self.stories[story.id] = story
+            for key in vec:
+                self._postings.setdefault(key, set()).add(story.id)
+        self._assigned[doc.id] = story.id
+        return story.id
+
+    def assign_batch(self, docs: Iterable[Document]) -> list[str]:
+        docs = list(docs)
+        if docs:
+            self._expire(max(d.when for d in docs))
+        # Oldest first, so a story's first document is the earliest one seen.
+        order = sorted(range(len(docs)), key=lambda i: docs[i].when)
+        out = [""] * len(docs)
+        for i in order:
+            out[i] = self.assign(docs[i])
+        return out
+
+    def warm_from_store(self, store, *, now: datetime | None = None, limit: int = 5000) -> int:
+        """Load the last window's documents from the store so stories continue across restarts."""
+        from mediawatch.store.base import SearchQuery
+
+        now = now or datetime.now(timezone.utc)
+        docs: list[Document] = []
+        for doc in store.iter_documents(SearchQuery(since=now - self.window)):
+            docs.append(doc)
+            if len(docs) >= limit:
+                break
+        docs.sort(key=lambda d: d.when)
+        for doc in docs:
+            if doc.story_id and doc.story_id not in self.stories:
+                vec = features(doc.title, doc.text)
+                story = Story(id=doc.story_id, headline=_headline(doc), centroid=dict(vec), size=1,
+                              first_seen=doc.when, last_seen=doc.when, doc_ids=[doc.id])
+                story.norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+                self.stories[story.id] = story
+                for key in vec:
+                    self._postings.setdefault(key, set()).add(story.id)
+            elif doc.story_id:
+                story = self.stories[doc.story_id]
+                before = set(story.centroid)
+                story.add(features(doc.title, doc.text), doc.when)
+                story.doc_ids.append(doc.id)
+                for key in set(story.centroid) - before:
+                    self._postings.setdefault(key, set()).add(story.id)
+            if doc.story_id:
+                self._assigned[doc.id] = doc.story_id
+        return len(docs)
