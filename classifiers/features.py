@@ -72,7 +72,7 @@ tốt hay đẹp thích yêu rẻ nhanh chuẩn ưng ổn
 """.split("\n")
 
 
-def _terms(block: list[str]) -> list[str]:
+def lexicon_terms(block: list[str]) -> list[str]:
     return [t for line in block for t in line.split()]
 
 
@@ -84,8 +84,8 @@ class LexiconFeatures(BaseEstimator, TransformerMixin):
     """
 
     def fit(self, X, y=None):  # noqa: N803 - scikit-learn's names
-        self.positive_ = sorted(set(_terms(POSITIVE_TERMS)))
-        self.negative_ = sorted(set(_terms(NEGATIVE_TERMS)))
+        self.positive_ = sorted(set(lexicon_terms(POSITIVE_TERMS)))
+        self.negative_ = sorted(set(lexicon_terms(NEGATIVE_TERMS)))
         return self
 
     def transform(self, X):  # noqa: N803

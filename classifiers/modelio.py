@@ -20,14 +20,6 @@ TRUSTED_TYPES: list[str] = [
     "classifiers.features.LexiconFeatures",
     "classifiers.features.CompactTfidfVectorizer",
     "classifiers.features.CharNgramFeatures",
-    "collections.defaultdict",
-    "numpy.dtype",
-    "numpy.float64",
-    "numpy.int64",
-    "builtins.float",
-    "builtins.int",
-    "builtins.str",
-    "scipy.sparse._csr.csr_matrix",
 ]
 
 

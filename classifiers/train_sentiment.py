@@ -23,7 +23,7 @@ from pathlib import Path
 from sklearn.metrics import accuracy_score, f1_score
 
 from . import datasets as ds
-from .features import NEGATIVE_TERMS, POSITIVE_TERMS, _terms
+from .features import NEGATIVE_TERMS, POSITIVE_TERMS, lexicon_terms
 from .modelio import dump, models_dir
 from .sentiment import LABELS, MODEL_FILE, SentimentModel, load_sentiment
 
@@ -64,7 +64,7 @@ def _sentiment_terms(root: Path) -> list[str]:
 
     Used at training time only, to pick sentences free of them; the lexicon is not shipped.
     """
-    terms = set(_terms(NEGATIVE_TERMS)) | set(_terms(POSITIVE_TERMS))
+    terms = set(lexicon_terms(NEGATIVE_TERMS)) | set(lexicon_terms(POSITIVE_TERMS))
     path = root / "lexicons" / "vietsentiwordnet" / "VietSentiWordnet_Ver1.3.5.txt"
     if path.is_file():
         for line in path.read_text(encoding="utf-8-sig").splitlines():
