@@ -108,9 +108,12 @@ class Enricher:
             doc.extra[ABOUT_PROVINCE] = place.about
             doc.topics = list(dict.fromkeys([*self.topics.match(doc.title, doc.text, index=TokenIndex(body)),
                                              *doc.topics]))
-        for doc, sentiment in zip(documents, self.sentiment.predict(bodies)):
+        langs = [d.lang for d in documents]  # detected once above, not again inside sentiment
+        for doc, sentiment in zip(documents, self.sentiment.predict(bodies, langs=langs)):
             doc.sentiment = sentiment
-        press = [i for i, d in enumerate(documents) if d.source.kind == "press" and len(d.text) >= 200]
+        # The publisher's own section, when the page gave one, is kept; the model fills the rest.
+        press = [i for i, d in enumerate(documents)
+                 if d.source.kind == "press" and not d.section and len(d.text) >= 200]
         if press:
             for i, section in zip(press, self.sections.predict([bodies[i] for i in press])):
                 documents[i].section = section
