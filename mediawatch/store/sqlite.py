@@ -90,6 +90,8 @@ class SQLiteStore(Store):
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA temp_store=MEMORY")
         self._conn.execute("PRAGMA cache_size=-65536")
+        # Fewer, larger checkpoints: bulk upserts write tens of MB per batch.
+        self._conn.execute("PRAGMA wal_autocheckpoint=10000")
         migrate(self._conn)
         self._check_fold_version()
 
