@@ -2,6 +2,7 @@
 
     python -m bench.store                 # 100k and 1M documents (about 10 minutes on 2 cores)
     python -m bench.store --sizes 100000  # quicker
+    python -m bench.store --random-times  # documents arriving out of time order (a backfill)
 """
 
 from __future__ import annotations
@@ -48,12 +49,12 @@ def _timed(fn, repeat: int) -> list[float]:
     return out
 
 
-def run(size: int, folder: Path, batch: int, words: int) -> None:
+def run(size: int, folder: Path, batch: int, words: int, in_order: bool) -> None:
     store = SQLiteStore(folder / f"bench-{size}.db")
     written = 0
     upsert_seconds = 0.0
     chunk: list = []
-    for document in synthetic_documents(size, words=words):
+    for document in synthetic_documents(size, words=words, in_order=in_order):
         chunk.append(document)
         if len(chunk) == batch:
             start = time.perf_counter()
@@ -67,7 +68,7 @@ def run(size: int, folder: Path, batch: int, words: int) -> None:
         upsert_seconds += time.perf_counter() - start
         written += len(chunk)
     store._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    again = list(synthetic_documents(min(size, 50_000), words=words))
+    again = list(synthetic_documents(min(size, 50_000), words=words, in_order=in_order))
     start = time.perf_counter()
     store.upsert(again)
     unchanged_rate = len(again) / (time.perf_counter() - start)
@@ -84,7 +85,7 @@ def run(size: int, folder: Path, batch: int, words: int) -> None:
     size_bytes = store.file_size()
     store.close()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"documents={size:,} words/doc={words}")
+    print(f"documents={size:,} words/doc={words} arrival={'in time order' if in_order else 'random times'}")
     print(f"  upsert (new, batches of {batch}): {written / upsert_seconds:,.0f} docs/s")
     print(f"  upsert (unchanged re-ingest):    {unchanged_rate:,.0f} docs/s")
     print(f"  search incl. total count: p50 {p50:.1f} ms  p95 {p95:.1f} ms  ({len(search_ms)} queries)")
@@ -100,10 +101,12 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=5000)
     parser.add_argument("--words", type=int, default=60, help="Words of body text per document.")
     parser.add_argument("--dir", type=Path, default=None, help="Where to put the database files.")
+    parser.add_argument("--random-times", action="store_true",
+                        help="Times spread at random (a backfill) instead of arriving in order (a live crawl).")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.dir) as folder:
         for size in (int(s) for s in args.sizes.split(",")):
-            run(size, Path(folder), args.batch, args.words)
+            run(size, Path(folder), args.batch, args.words, not args.random_times)
 
 
 if __name__ == "__main__":

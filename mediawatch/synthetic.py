@@ -42,7 +42,9 @@ VOCAB, CUM_WEIGHTS = _vocabulary()
 
 
 def synthetic_documents(count: int, *, seed: int = 7, start: datetime | None = None,
-                        span_days: int = 60, words: int = 60) -> Iterator[Document]:
+                        span_days: int = 60, words: int = 60, in_order: bool = False) -> Iterator[Document]:
+    """``in_order`` makes times grow with the index, give or take an hour, as a live crawl sees
+    them; otherwise times are spread at random over the span (a backfill)."""
     rng = random.Random(seed)
     start = start or datetime(2025, 7, 1, tzinfo=timezone.utc)
     span = span_days * 86400
@@ -55,7 +57,9 @@ def synthetic_documents(count: int, *, seed: int = 7, start: datetime | None = N
             title=" ".join(rng.choices(VOCAB, cum_weights=CUM_WEIGHTS, k=10)).capitalize(),
             text=" ".join(rng.choices(VOCAB, cum_weights=CUM_WEIGHTS, k=words))
             + f" {PLACES[rng.randrange(len(PLACES))]}.",
-            lang="vi", published_at=start + timedelta(seconds=rng.randrange(span)),
+            lang="vi", published_at=start + timedelta(seconds=(
+                min(span - 1, max(0, span * i // count + rng.randrange(-3600, 3600))) if in_order
+                else rng.randrange(span))),
             fetched_at=start + timedelta(seconds=span + 3600),
             engagement=Engagement(likes=rng.randrange(100), shares=rng.randrange(20)),
             places=rng.sample(PLACES, k=rng.randrange(0, 3)), topics=rng.sample(TOPICS, k=rng.randrange(0, 3)),

@@ -238,3 +238,27 @@ class StoreContract:
         store.set_state("source:x", "feed", {"etag": "W/\"1\""})
         store.set_state("source:x", "feed", {"etag": "W/\"2\"", "n": 1})
         assert store.get_state("source:x", "feed") == {"etag": "W/\"2\"", "n": 1}
+
+    def test_a_document_whose_time_changes_moves_without_duplicating(self, store):
+        first = doc(1, title="Lũ quét ở Bát Xát", topics=["lu_lut"])
+        store.upsert([first, doc(2), doc(3)])
+        moved = Document.from_dict({**first.to_dict(), "published_at": "2025-07-09T00:00:00Z"})
+        assert store.upsert([moved]).updated == 1
+        assert store.count(SearchQuery()) == 3
+        assert store.count(SearchQuery(text="bat xat")) == 1
+        assert store.facets(SearchQuery(), ["topics"])["topics"] == [("lu_lut", 1)]
+        assert store.search(SearchQuery(), size=1).documents[0].id == first.id
+
+    def test_ties_on_time_are_ordered_by_id_across_pages(self, store):
+        same = T0 + timedelta(days=2)
+        docs = [doc(i, title=f"Mưa lớn {i}", published_at=same) for i in range(25)]
+        store.upsert(docs)
+        for query in (SearchQuery(), SearchQuery(text="mua lon")):
+            seen, cursor = [], None
+            while True:
+                page = store.search(query, size=7, cursor=cursor)
+                seen += [d.id for d in page.documents]
+                cursor = page.next_cursor
+                if not cursor:
+                    break
+            assert seen == sorted((d.id for d in docs), reverse=True), query

@@ -83,6 +83,16 @@ def test_killed_mid_batch_loses_nothing_committed_and_reruns_cleanly(tmp_path):
         assert store.count(SearchQuery(text="lao OR yen OR sa OR bat OR mu OR van OR nghia OR ha")) == 60000
 
 
+def test_search_totals_stop_counting_at_the_cap_but_count_is_exact(tmp_path):
+    with SQLiteStore(tmp_path / "cap.db") as store:
+        store.upsert(synthetic_documents(10_050, words=5))
+        page = store.search(SearchQuery(text="ha OR lao OR yen OR sa OR bat OR mu OR van OR nghia"), size=5)
+        assert (page.total, page.total_exact) == (10_000, False)
+        assert store.count(SearchQuery()) == 10_050
+        small = store.search(SearchQuery(text='"yen bai"'), size=5)
+        assert small.total_exact and small.total == store.count(SearchQuery(text='"yen bai"'))
+
+
 def test_schema_version_is_recorded_and_newer_files_are_refused(tmp_path):
     path = tmp_path / "v.db"
     SQLiteStore(path).close()

@@ -139,7 +139,8 @@ def search(ctx: typer.Context, query: str = typer.Argument("", help='Words, "phr
             typer.echo(doc.to_json())
         return
     vi = settings.language == "vi"
-    typer.echo(f"{page.total} kết quả" if vi else f"{page.total} results")
+    total = f"{page.total}" if page.total_exact else f"≥{page.total}"
+    typer.echo(f"{total} kết quả" if vi else f"{total} results")
     for doc in page.documents:
         label = doc.sentiment.label if doc.sentiment else "-"
         typer.echo(f"{_local(doc.when, settings.timezone)}  [{doc.source.name or doc.source.id}]  {doc.title}  "

@@ -23,6 +23,9 @@ from typing import Any, Iterable, Iterator, Literal
 
 from ..document import Document
 
+# search() totals are exact up to this many (Elasticsearch's default track_total_hits); count() is exact.
+TOTAL_CAP = 10_000
+
 FACET_FIELDS = ("source_id", "source_kind", "platform", "topics", "places", "sentiment", "misinfo_status",
                 "lang", "story_id", "section")
 
@@ -47,8 +50,9 @@ class SearchQuery:
 @dataclass(slots=True)
 class Page:
     documents: list[Document]
-    total: int
+    total: int  # exact up to 10,000; beyond, 10,000 with total_exact False (count() is always exact)
     next_cursor: str | None
+    total_exact: bool = True
 
 
 @dataclass(slots=True)

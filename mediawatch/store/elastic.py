@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal
 
 from ..document import REVIEW_STATUSES, Document, Misinfo, format_ts, parse_ts
 from ..errors import TemporaryError
-from .base import Bucket, Page, ReviewDecision, SearchQuery, Store, UpsertResult, decode_cursor, encode_cursor
+from .base import TOTAL_CAP, Bucket, Page, ReviewDecision, SearchQuery, Store, UpsertResult, decode_cursor, encode_cursor
 from .elastic_mappings import SMALL_INDICES, IndexNames, document_template, ilm_policy
 from .elastic_query import (SORT, build_query, facet_aggs, facet_values, histogram_agg,
                             histogram_buckets, month_of)
@@ -398,7 +398,7 @@ class ElasticStore(ElasticRecordsMixin, Store):
 
     def search(self, query: SearchQuery, *, size: int = 20, cursor: str | None = None) -> Page:
         kwargs: dict[str, Any] = {"index": self.names.read_alias, "query": build_query(query), "sort": SORT,
-                                  "size": size + 1, "track_total_hits": True}
+                                  "size": size + 1, "track_total_hits": TOTAL_CAP}
         if cursor:
             when_ms, doc_id = decode_cursor(cursor)
             kwargs["search_after"] = [when_ms, doc_id]
@@ -410,8 +410,9 @@ class ElasticStore(ElasticRecordsMixin, Store):
         if more and hits:
             when_ms, doc_id = hits[-1]["sort"]
             next_cursor = encode_cursor(int(when_ms), str(doc_id))
-        return Page(documents=[_document(h["_source"]) for h in hits],
-                    total=int(resp["hits"]["total"]["value"]), next_cursor=next_cursor)
+        total = resp["hits"]["total"]
+        return Page(documents=[_document(h["_source"]) for h in hits], total=min(int(total["value"]), TOTAL_CAP),
+                    next_cursor=next_cursor, total_exact=total.get("relation", "eq") == "eq")
 
     def count(self, query: SearchQuery) -> int:
         resp = self._call("count", self.es.count, index=self.names.read_alias, query=build_query(query))

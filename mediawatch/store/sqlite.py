@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal
@@ -19,11 +20,11 @@ import orjson
 from ..document import (REVIEW_STATUSES, Document, Misinfo, content_hash_of, format_ts, parse_ts,
                         utcnow)
 from ..text import FOLD_VERSION
-from .base import (AlertRecord, Bucket, Page, ReviewDecision, RunRecord, SearchQuery, Store,
+from .base import (TOTAL_CAP, AlertRecord, Bucket, Page, ReviewDecision, RunRecord, SearchQuery, Store,
                    UpsertResult, decode_cursor, encode_cursor)
 from .sqlite_schema import migrate
-from .sqlite_sql import (SCALAR_FACETS, TAG_FACETS, fts_count_sql, only_text, only_time, time_clause,
-                         to_ms, where_clause)
+from .sqlite_sql import (SCALAR_FACETS, TAG_FACETS, fts_count_sql, fts_match, only_text, only_time,
+                         tag_count_sql, time_clause, to_ms, where_clause)
 
 _DOC_COLUMNS = ("rowid", "id", "url", "source_id", "source_kind", "source_name", "platform", "title",
                 "text", "lang", "time_ms", "published_at", "fetched_at", "sentiment", "sentiment_score",
@@ -35,9 +36,12 @@ _INSERT_DOC = (f"INSERT INTO documents ({','.join(_DOC_COLUMNS)}) "
 _UPDATE_DOC = (f"UPDATE documents SET {','.join(c + '=?' for c in _DOC_COLUMNS[1:])} WHERE rowid=?")
 _SELECT_DOC = "SELECT d.title, d.text, d.fetched_at, d.body FROM documents d"
 _CHUNK = 2000
-# Above this many matches, walking the time index newest-first finds a page sooner than sorting
-# every match (expected rows walked ~ page * total / matches; sorting costs ~ matches).
-_BROAD_MATCH_FACTOR = 25
+PANEL_COLUMNS = ("source_kind", "source_id", "sentiment")  # in the documents_panel index
+ROWID_SLOT_BITS = 16
+ROWID_SLOTS = 1 << ROWID_SLOT_BITS
+# Tag filters walk the time index newest first, probing tags row by row, when that is expected
+# to find a page within this many rows (~ page * total / matches); rarer tags sort their matches.
+_BROAD_SCAN_ROWS = 50_000
 
 
 def fts_text(value: str) -> str:
@@ -94,6 +98,7 @@ class SQLiteStore(Store):
         self._conn.execute("PRAGMA wal_autocheckpoint=10000")
         migrate(self._conn)
         self._check_fold_version()
+        self._rows, self._rows_counted_at = 0, float("-inf")
 
     # --- plumbing ----------------------------------------------------------------------------
     def _tx(self):
@@ -142,32 +147,40 @@ class SQLiteStore(Store):
         result = UpsertResult()
         marks = ",".join("?" * len(docs))
         existing = {row[1]: row for row in conn.execute(
-            f"SELECT rowid, id, content_hash, title, text FROM documents WHERE id IN ({marks})",
+            f"SELECT rowid, id, content_hash, title, text, time_ms FROM documents WHERE id IN ({marks})",
             [d.id for d in docs])}
-        next_rowid = (conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM documents").fetchone()[0]) + 1
-        inserts, updates, fts_rows, fts_deletes, tag_rows, tag_deletes = [], [], [], [], [], []
+        slots = _RowidAllocator(conn)
+        inserts, updates, fts_rows, fts_deletes, tag_rows, tag_deletes, moved = [], [], [], [], [], [], []
         for doc in docs:
             old = existing.get(doc.id)
-            rowid = old[0] if old else next_rowid
+            time_ms = to_ms(doc.when)
+            # A document whose time changed moves to a rowid of its new time (rowids are time-ordered).
+            keep_rowid = old is not None and old[0] >> ROWID_SLOT_BITS == time_ms
+            rowid = old[0] if keep_rowid else slots.allocate(time_ms)
             values, digest, tags = _row_values(rowid, doc)
             if old is not None and old[2] == digest:
                 result.unchanged += 1
                 continue
-            if old is None:
-                next_rowid += 1
+            if old is not None:
+                fts_deletes.append((old[0], fts_text(old[3]), fts_text(old[4])))
+                tag_deletes.append((old[0],))
+                result.updated += 1
+                if keep_rowid:
+                    updates.append(values[1:] + (rowid,))
+                else:
+                    moved.append((old[0],))
+                    inserts.append(values)
+            else:
                 inserts.append(values)
                 result.inserted += 1
-            else:
-                updates.append(values[1:] + (rowid,))
-                fts_deletes.append((rowid, fts_text(old[3]), fts_text(old[4])))
-                tag_deletes.append((rowid,))
-                result.updated += 1
             fts_rows.append((rowid, fts_text(doc.title), fts_text(doc.text)))
-            tag_rows.extend((field, value, rowid, values[10]) for field, value in tags)
+            tag_rows.extend((field, value, rowid, time_ms) for field, value in tags)
         if fts_deletes:
             conn.executemany("INSERT INTO documents_fts(documents_fts, rowid, title, text) "
                              "VALUES ('delete', ?, ?, ?)", fts_deletes)
             conn.executemany("DELETE FROM doc_tags WHERE doc_rowid = ?", tag_deletes)
+        if moved:
+            conn.executemany("DELETE FROM documents WHERE rowid = ?", moved)
         if updates:
             conn.executemany(_UPDATE_DOC, updates)
         if inserts:
@@ -185,20 +198,71 @@ class SQLiteStore(Store):
         return _doc_from_row(*row) if row else None
 
     def search(self, query: SearchQuery, *, size: int = 20, cursor: str | None = None) -> Page:
-        total = self.count(query)
-        page = self._page(query, size, cursor, broad=self._is_broad(query, total, size))
-        page.total = total
+        match = fts_match(query)
+        if match is not None:
+            total = self._capped_text_count(query, match)
+            page = self._text_page(query, match, size, cursor)
+        else:
+            total = self.count(query)
+            page = self._page(query, size, cursor, broad=self._is_broad(query, total, size))
+        page.total = min(total, TOTAL_CAP)
+        page.total_exact = total <= TOTAL_CAP
         return page
 
     def _is_broad(self, query: SearchQuery, matches: int, size: int) -> bool:
-        if not (query.text or query.topics or query.places):
+        if not (query.topics or query.places):
             return False  # plain column filters already use the time index
+        return matches * _BROAD_SCAN_ROWS > size * max(self._rows_estimate(), 1)
+
+    def _rows_estimate(self) -> int:
+        """Documents in the store, recounted at most once a minute: plan choice needs no precision."""
+        now = time.monotonic()
+        if now - self._rows_counted_at > 60:
+            with self._lock:
+                self._rows = self._conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+            self._rows_counted_at = now
+        return self._rows
+
+    def _capped_text_count(self, query: SearchQuery, match: str) -> int:
+        """Exact up to TOTAL_CAP + 1, then it stops counting (as Elasticsearch's track_total_hits)."""
+        where, params = where_clause(query, text=False, tags_as_exists=True)
+        sql = (f"SELECT count(*) FROM (SELECT 1 FROM documents_fts f JOIN documents d ON d.rowid = f.rowid "
+               f"WHERE documents_fts MATCH ? AND {where} LIMIT ?)")
         with self._lock:
-            everything = self._conn.execute("SELECT max(rowid) FROM documents").fetchone()[0] or 0
-        return matches * matches > _BROAD_MATCH_FACTOR * size * everything
+            return self._conn.execute(sql, [match] + params + [TOTAL_CAP + 1]).fetchone()[0]
+
+    def _text_page(self, query: SearchQuery, match: str, size: int, cursor: str | None) -> Page:
+        """Walk the full-text matches newest first (rowid order is time order) and stop after a page.
+
+        Rowids order documents by millisecond only, so rows that tie on time with the last one of
+        the page are read too, and the page is sorted exactly by (time, id).
+        """
+        where, params = where_clause(query, text=False, tags_as_exists=True)
+        sql = (f"SELECT d.title, d.text, d.fetched_at, d.body, d.time_ms, d.id FROM documents_fts f "
+               f"JOIN documents d ON d.rowid = f.rowid WHERE documents_fts MATCH ? AND {where}")
+        params = [match] + params
+        if cursor:
+            when_ms, last_id = decode_cursor(cursor)
+            sql += " AND f.rowid < ? AND (d.time_ms, d.id) < (?, ?)"
+            params += [(when_ms + 1) << ROWID_SLOT_BITS, when_ms, last_id]
+        sql += " ORDER BY f.rowid DESC"
+        rows: list = []
+        boundary = None
+        with self._lock:
+            for row in self._conn.execute(sql, params):
+                if boundary is not None and row[4] < boundary:
+                    break
+                rows.append(row)
+                if boundary is None and len(rows) == size + 1:
+                    boundary = row[4]
+        rows.sort(key=lambda r: (r[4], r[5]), reverse=True)
+        more = len(rows) > size
+        rows = rows[:size]
+        return Page([_doc_from_row(*r[:4]) for r in rows], -1,
+                    encode_cursor(rows[-1][4], rows[-1][5]) if more and rows else None)
 
     def count(self, query: SearchQuery) -> int:
-        fast = fts_count_sql(query) if only_text(query) else None
+        fast = fts_count_sql(query) if only_text(query) else tag_count_sql(query)
         sql, params = fast or (lambda w, p: (f"SELECT count(*) FROM documents d WHERE {w}", p))(*where_clause(query))
         with self._lock:
             return self._conn.execute(sql, params).fetchone()[0]
@@ -211,7 +275,11 @@ class SQLiteStore(Store):
             for name in fields:
                 if name in SCALAR_FACETS:
                     column = SCALAR_FACETS[name]
-                    sql = (f"SELECT d.{column} AS v, count(*) AS n FROM documents d WHERE {where} "
+                    # For a time window alone, range-scan the covering panel index; the planner
+                    # otherwise scans a whole index for its GROUP BY order.
+                    hint = ("INDEXED BY documents_panel " if column in PANEL_COLUMNS and only_time(query)
+                            and (query.since or query.until) else "")
+                    sql = (f"SELECT d.{column} AS v, count(*) AS n FROM documents d {hint}WHERE {where} "
                            f"AND d.{column} IS NOT NULL GROUP BY v ORDER BY n DESC, v ASC LIMIT ?")
                     rows = self._conn.execute(sql, params + [size]).fetchall()
                 elif name in TAG_FACETS and only_time(query):
@@ -268,7 +336,7 @@ class SQLiteStore(Store):
 
     def _page(self, query: SearchQuery, size: int, cursor: str | None, *, broad: bool = False) -> Page:
         """One page newest first, keyset-paged on (time_ms, id); ``total`` is left at -1."""
-        where, params = where_clause(query)
+        where, params = where_clause(query, tags_as_exists=broad)
         if cursor:
             when_ms, last_id = decode_cursor(cursor)
             where += " AND (d.time_ms, d.id) < (?, ?)"
@@ -434,6 +502,27 @@ def fill_buckets(buckets: dict[datetime, list], interval: str, zone: ZoneInfo) -
                 nxt = (current + timedelta(days=1, hours=2)).replace(hour=0)
         current = nxt
     return out
+
+
+class _RowidAllocator:
+    """Rowids are ``time_ms << 16 | slot``: rowid order is time order, so the full-text index can
+    stream matches newest first (FTS5 orders by rowid) and stop after one page."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.used: dict[int, int] = {}
+
+    def allocate(self, time_ms: int) -> int:
+        base = time_ms << ROWID_SLOT_BITS
+        last = self.used.get(time_ms)
+        if last is None:
+            last = self.conn.execute("SELECT max(rowid) FROM documents WHERE rowid BETWEEN ? AND ?",
+                                     (base, base + ROWID_SLOTS - 1)).fetchone()[0]
+            last = base - 1 if last is None else last
+        if last + 1 >= base + ROWID_SLOTS:
+            raise ValueError(f"more than {ROWID_SLOTS} documents share the millisecond {time_ms}")
+        self.used[time_ms] = last + 1
+        return last + 1
 
 
 class _Transaction:

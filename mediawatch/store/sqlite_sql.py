@@ -38,6 +38,25 @@ def fts_count_sql(query: SearchQuery) -> tuple[str, list] | None:
     return "SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?", [positive]
 
 
+def tag_count_sql(query: SearchQuery) -> tuple[str, list] | None:
+    """Count of a query on tags (and time) alone, answered inside doc_tags without the documents."""
+    if not (query.topics or query.places):
+        return None
+    if query != SearchQuery(topics=query.topics, places=query.places, since=query.since, until=query.until):
+        return None
+    selects, params = [], []
+    time_sql, time_params = time_clause(query, "t")
+    for values, field in ((query.topics, "topic"), (query.places, "place")):
+        if values:
+            params.append(field)
+            sub = _in("t.value", list(values), params)
+            selects.append(f"SELECT t.doc_rowid FROM doc_tags t WHERE t.field = ? AND {sub} AND {time_sql}")
+            params.extend(time_params)
+    if len(selects) == 1:
+        selects[0] = selects[0].replace("SELECT t.doc_rowid", "SELECT DISTINCT t.doc_rowid", 1)
+    return f"SELECT count(*) FROM ({' INTERSECT '.join(selects)})", params
+
+
 def only_time(query: SearchQuery) -> bool:
     """True when the query filters on time alone (the dashboards' common case)."""
     return query == SearchQuery(since=query.since, until=query.until)
@@ -54,12 +73,28 @@ def time_clause(query: SearchQuery, alias: str) -> tuple[str, list]:
     return (" AND ".join(parts) or "1"), params
 
 
-def where_clause(query: SearchQuery, alias: str = "d") -> tuple[str, list]:
-    """WHERE clause (without the keyword; '1' when empty) over `documents AS {alias}`."""
+def fts_match(query: SearchQuery) -> str | None:
+    """One FTS5 expression for the text ("pos NOT neg"), or None when it has no positive part."""
+    if not query.text:
+        return None
+    positive, negative = to_fts5(parse_user_query(query.text))
+    if not positive:
+        return None
+    return f"({positive}) NOT ({negative})" if negative else positive
+
+
+def where_clause(query: SearchQuery, alias: str = "d", *, text: bool = True,
+                 tags_as_exists: bool = False) -> tuple[str, list]:
+    """WHERE clause (without the keyword; '1' when empty) over `documents AS {alias}`.
+
+    ``text=False`` leaves the text out (the caller matches it through the FTS table itself);
+    ``tags_as_exists`` probes tags row by row instead of building the whole list of tagged ids,
+    which is cheaper when the caller walks documents in time order and stops after a page.
+    """
     parts: list[str] = []
     params: list = []
     a = alias
-    if query.text:
+    if query.text and text:
         positive, negative = to_fts5(parse_user_query(query.text))
         if positive:
             parts.append(f"{a}.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
@@ -80,7 +115,10 @@ def where_clause(query: SearchQuery, alias: str = "d") -> tuple[str, list]:
         if values:
             params.append(field)
             sub = _in("value", list(values), params)
-            parts.append(f"{a}.rowid IN (SELECT doc_rowid FROM doc_tags WHERE field = ? AND {sub})")
+            if tags_as_exists:
+                parts.append(f"EXISTS (SELECT 1 FROM doc_tags WHERE field = ? AND {sub} AND doc_rowid = {a}.rowid)")
+            else:
+                parts.append(f"{a}.rowid IN (SELECT doc_rowid FROM doc_tags WHERE field = ? AND {sub})")
     if query.flagged_only:
         parts.append(f"{a}.misinfo_flagged = 1")
     if not query.include_duplicates:
