@@ -76,6 +76,26 @@ def lexicon_terms(block: list[str]) -> list[str]:
     return [t for line in block for t in line.split()]
 
 
+
+def pack_vocabulary(state: dict) -> dict:
+    """A fitted vocabulary as one newline-joined string of terms in index order: skops stores a
+    string compactly, while a dict of a hundred thousand terms bloats the model file."""
+    vocab = state.pop("vocabulary_", None)
+    if vocab is not None:
+        terms = [""] * len(vocab)
+        for term, index in vocab.items():
+            terms[index] = term
+        state["terms_"] = "\n".join(terms)
+    return state
+
+
+def unpack_vocabulary(state: dict) -> dict:
+    state = dict(state)
+    terms = state.pop("terms_", None)
+    if terms is not None:
+        state["vocabulary_"] = {t: i for i, t in enumerate(terms.split("\n"))} if terms else {}
+    return state
+
 class LexiconFeatures(BaseEstimator, TransformerMixin):
     """Counts of positive and negative lexicon syllables and emoji tokens, negation-aware.
 
@@ -168,20 +188,10 @@ class CompactTfidfVectorizer(TfidfVectorizer):
         state = dict(super().__getstate__())
         state.pop("_fast", None)
         state.pop("stop_words_", None)
-        vocab = state.pop("vocabulary_", None)
-        if vocab is not None:
-            terms = [""] * len(vocab)
-            for term, index in vocab.items():
-                terms[index] = term
-            state["terms_"] = "\n".join(terms)
-        return state
+        return pack_vocabulary(state)
 
     def __setstate__(self, state):
-        state = dict(state)
-        terms = state.pop("terms_", None)
-        if terms is not None:
-            state["vocabulary_"] = {t: i for i, t in enumerate(terms.split("\n"))} if terms else {}
-        super().__setstate__(state)
+        super().__setstate__(unpack_vocabulary(state))
 
 
 def sublinear_tfidf_l2(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
@@ -271,18 +281,7 @@ class CharNgramFeatures(BaseEstimator, TransformerMixin):
         return sublinear_tfidf_l2(matrix, self.idf_)
 
     def __getstate__(self):
-        state = {k: v for k, v in self.__dict__.items() if k != "_cache"}
-        vocab = state.pop("vocabulary_", None)
-        if vocab is not None:
-            terms = [""] * len(vocab)
-            for term, index in vocab.items():
-                terms[index] = term
-            state["terms_"] = "\n".join(terms)
-        return state
+        return pack_vocabulary({k: v for k, v in self.__dict__.items() if k != "_cache"})
 
     def __setstate__(self, state):
-        state = dict(state)
-        terms = state.pop("terms_", None)
-        if terms is not None:
-            state["vocabulary_"] = {t: i for i, t in enumerate(terms.split("\n"))} if terms else {}
-        self.__dict__.update(state)
+        self.__dict__.update(unpack_vocabulary(state))

@@ -21,7 +21,6 @@ from mediawatch.settings import SourceSettings
 
 from ..base import CollectContext
 from .common import SocialRun, engagement, parse_time, title_from
-from .http import RateLimited
 
 PLATFORM = "bluesky"
 
@@ -70,15 +69,7 @@ def collect_bluesky(source: SourceSettings, ctx: CollectContext) -> Iterable[Doc
             keywords = [province.name, *province.former_names]
         targets = [("search", k) for k in keywords] + [("feed", a) for a in accounts]
         for kind, name in targets:
-            try:
-                if kind == "search":
-                    yield from _search(run, base, name)
-                else:
-                    yield from _feed(run, base, name)
-            except RateLimited as exc:
-                ctx.report.failure(exc, "rate_limited")
-            except MediawatchError as exc:
-                ctx.report.failure(exc)
+            yield from run.guarded(_search(run, base, name) if kind == "search" else _feed(run, base, name))
     finally:
         run.close()
 

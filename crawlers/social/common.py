@@ -13,15 +13,15 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 from mediawatch.document import Document, Engagement, Source
-from mediawatch.errors import ErrorKind
+from mediawatch.errors import ErrorKind, MediawatchError
 from mediawatch.privacy import author_key
 from mediawatch.settings import SourceSettings
 
 from ..base import CollectContext
-from .http import ApiClient
+from .http import ApiClient, RateLimited
 
 log = logging.getLogger("mediawatch.social")
 
@@ -105,6 +105,15 @@ class SocialRun:
         if isinstance(value, str):
             value = [value]
         return [str(v).strip() for v in value if str(v).strip()]
+
+    def guarded(self, documents: Iterable[Document]) -> Iterator[Document]:
+        """One target's documents: its rate limit or failure is reported and the next target goes on."""
+        try:
+            yield from documents
+        except RateLimited as exc:
+            self.ctx.report.failure(exc, "rate_limited")
+        except MediawatchError as exc:
+            self.ctx.report.failure(exc)
 
     def skip(self, reason: str, message: str) -> None:
         """A single item could not be used; the rest go on."""

@@ -19,12 +19,12 @@ from urllib.parse import quote, urlsplit
 from requests.utils import parse_header_links
 
 from mediawatch.document import Document, doc_id_for_post
-from mediawatch.errors import ErrorKind, MediawatchError
+from mediawatch.errors import ErrorKind
 from mediawatch.settings import SourceSettings
 
 from ..base import CollectContext
 from .common import SocialRun, engagement, html_to_text, parse_time, title_from
-from .http import ApiError, RateLimited, Response
+from .http import ApiError, Response
 
 PLATFORM = "mastodon"
 PAGE = 40  # the API's maximum for timelines and account statuses
@@ -85,12 +85,7 @@ def collect_mastodon(source: SourceSettings, ctx: CollectContext) -> Iterable[Do
         if not targets:
             run.skip("config", "no hashtags or accounts. Fix: options.hashtags = [\"laocai\"]")
         for kind, name in targets:
-            try:
-                yield from _collect_target(run, instance, kind, name)
-            except RateLimited as exc:
-                ctx.report.failure(exc, "rate_limited")
-            except MediawatchError as exc:
-                ctx.report.failure(exc)
+            yield from run.guarded(_collect_target(run, instance, kind, name))
     finally:
         run.close()
 

@@ -19,12 +19,12 @@ from typing import Iterable, Iterator
 import lxml.html
 
 from mediawatch.document import Document, doc_id_for_post
-from mediawatch.errors import ErrorKind, MediawatchError
+from mediawatch.errors import ErrorKind
 from mediawatch.settings import SourceSettings
 
 from ..base import CollectContext
 from .common import SocialRun, engagement, html_to_text, parse_time, title_from, to_int
-from .http import ApiError, RateLimited
+from .http import ApiError
 
 PLATFORM = "telegram"
 
@@ -104,12 +104,7 @@ def collect_telegram(source: SourceSettings, ctx: CollectContext) -> Iterable[Do
         if not channels:
             run.skip("config", "no channels configured. Fix: options.channels = [\"channel\", ...]")
         for channel in channels:
-            try:
-                yield from _collect_channel(run, channel)
-            except RateLimited as exc:
-                ctx.report.failure(exc, "rate_limited")
-            except MediawatchError as exc:
-                ctx.report.failure(exc)
+            yield from run.guarded(_collect_channel(run, channel))
     finally:
         run.close()
 

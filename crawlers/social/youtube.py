@@ -17,12 +17,12 @@ from typing import Any, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from mediawatch.document import Document, doc_id_for_post, format_ts, utcnow
-from mediawatch.errors import ErrorKind, MediawatchError
+from mediawatch.errors import ErrorKind
 from mediawatch.settings import SourceSettings
 
 from ..base import CollectContext
 from .common import SocialRun, engagement, parse_time, title_from
-from .http import ApiError, RateLimited, Response
+from .http import ApiError, Response
 
 PLATFORM = "youtube"
 RETRY_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
@@ -105,11 +105,7 @@ def collect_youtube(source: SourceSettings, ctx: CollectContext) -> Iterable[Doc
     # The key travels in a header, never in the URL: URLs end up in debug logs.
     run.client.session.headers["X-Goog-Api-Key"] = social.youtube_api_key.get_secret_value()
     try:
-        yield from _collect(run)
-    except RateLimited as exc:
-        ctx.report.failure(exc, "rate_limited")
-    except MediawatchError as exc:
-        ctx.report.failure(exc)
+        yield from run.guarded(_collect(run))
     finally:
         run.close()
 
