@@ -107,7 +107,8 @@ def chart(p: Panel, o: ViewOptions) -> dict[str, Any]:
             "x": {"field": "day", "type": "temporal", "timeUnit": "yearmonthdate", "title": label["day"],
                   "axis": {"format": "%d/%m"}},
             "y": {"field": "n", "type": "quantitative", "aggregate": "sum", "title": label["count"]},
-            "color": {"field": "series", "type": "nominal", "title": label[field_name]}}})
+            "color": {"field": "series", "type": "nominal", "title": label[field_name],
+                      **(_sentiment_colours(lang, missing) if field_name == "sentiment" else {})}}})
         return {**base, "query": sql, "library": "vega-lite", "display": display}
     if p.kind == "bar":
         if p.group_by == "source_id":
@@ -277,6 +278,12 @@ def metadata(o: ViewOptions, panels: tuple[Panel, ...] = PANELS) -> dict[str, An
         }}},
         "plugins": {"datasette-dashboards": {DASHBOARD_SLUG: dashboard_config(o, panels)}},
     }
+
+
+def _sentiment_colours(lang: str, missing: str) -> dict[str, Any]:
+    """Negative red, neutral grey, positive green, as in the digest: the same reading everywhere."""
+    names = [VALUE_LABELS["sentiment"][key](lang) for key in ("negative", "neutral", "positive")]
+    return {"scale": {"domain": [*names, missing], "range": ["#c0392b", "#95a5a6", "#27ae60", "#d5d8dc"]}}
 
 
 def default_range(last_ms: int | None, tz: str, days: int = 30) -> tuple[date, date]:
