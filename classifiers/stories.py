@@ -54,14 +54,17 @@ class Story:
     doc_ids: list[str] = field(default_factory=list)
 
     def add(self, vec: dict[str, float], when: datetime) -> None:
-        # Running mean: every document weighs the same, whatever the story's age.
-        n = self.size
-        for key in self.centroid:
-            self.centroid[key] *= n / (n + 1)
+        # The centroid is kept as the sum of the member vectors (every document weighs the same):
+        # cosine similarity ignores scale, so the sum ranks exactly like the mean, and adding a
+        # document costs its own features instead of the story's whole vocabulary.
+        squared = self.norm * self.norm
         for key, value in vec.items():
-            self.centroid[key] = self.centroid.get(key, 0.0) + value / (n + 1)
+            old = self.centroid.get(key, 0.0)
+            new = old + value
+            squared += new * new - old * old
+            self.centroid[key] = new
         self.size += 1
-        self.norm = math.sqrt(sum(v * v for v in self.centroid.values())) or 1.0
+        self.norm = math.sqrt(squared) or 1.0
         self.last_seen = max(self.last_seen, when)
 
 
