@@ -4,38 +4,23 @@ from __future__ import annotations
 
 import secrets
 
-# Provinces merged in July 2025: new name -> former provinces folded into it. Used to pre-fill
-# province.former_names; the gazetteer in classifiers/ knows the full old and new structure.
-MERGED_INTO = {
-    "Tuyên Quang": ["Hà Giang"], "Lào Cai": ["Yên Bái"], "Thái Nguyên": ["Bắc Kạn"],
-    "Phú Thọ": ["Vĩnh Phúc", "Hòa Bình"], "Bắc Ninh": ["Bắc Giang"], "Hưng Yên": ["Thái Bình"],
-    "Hải Phòng": ["Hải Dương"], "Ninh Bình": ["Hà Nam", "Nam Định"], "Quảng Trị": ["Quảng Bình"],
-    "Đà Nẵng": ["Quảng Nam"], "Quảng Ngãi": ["Kon Tum"], "Gia Lai": ["Bình Định"],
-    "Khánh Hòa": ["Ninh Thuận"], "Lâm Đồng": ["Đắk Nông", "Bình Thuận"], "Đắk Lắk": ["Phú Yên"],
-    "Hồ Chí Minh": ["Bình Dương", "Bà Rịa - Vũng Tàu"], "Đồng Nai": ["Bình Phước"],
-    "Tây Ninh": ["Long An"], "Cần Thơ": ["Sóc Trăng", "Hậu Giang"], "Vĩnh Long": ["Bến Tre", "Trà Vinh"],
-    "Đồng Tháp": ["Tiền Giang"], "Cà Mau": ["Bạc Liêu"], "An Giang": ["Kiên Giang"],
-}
-
-
-UNCHANGED = ["Hà Nội", "Huế", "Lai Châu", "Điện Biên", "Sơn La", "Lạng Sơn", "Quảng Ninh", "Thanh Hóa",
-             "Nghệ An", "Hà Tĩnh", "Cao Bằng"]
-PROVINCES = sorted(list(MERGED_INTO) + UNCHANGED)
-
 
 def canonical_province(name: str) -> str:
     """The post-2025 province a user means, written with or without diacritics, old names included."""
+    from classifiers.places import load_gazetteer
+
     from .text import fold
 
+    merged_into = load_gazetteer().merged_into  # every legacy and current name -> current province
     wanted = fold(name).removeprefix("tinh ").removeprefix("thanh pho ").removeprefix("tp ")
-    for province in PROVINCES:
+    for province in sorted(set(merged_into.values())):
         if fold(province) == wanted:
             return province
-    for province, former in MERGED_INTO.items():
-        if any(fold(f) == wanted for f in former):
-            return province
+    for old, new in merged_into.items():
+        if fold(old) == wanted:
+            return new
     raise ValueError(f"unknown province {name!r}: use one of the 34 provinces since July 2025: "
-                     f"{', '.join(PROVINCES)}")
+                     f"{', '.join(sorted(set(merged_into.values())))}")
 
 
 def _toml_str(value: str) -> str:
@@ -62,8 +47,10 @@ def _sources_block(province: str) -> str:
 
 
 def starter_config(province: str) -> str:
+    from classifiers.places import load_gazetteer
+
     province = canonical_province(province)
-    former = MERGED_INTO.get(province, [])
+    former = load_gazetteer().former_of(province)
     former_toml = ", ".join(_toml_str(f) for f in former)
     key = secrets.token_urlsafe(32)
     sources = _sources_block(province) or (
