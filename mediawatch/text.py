@@ -12,9 +12,6 @@ import unicodedata
 # unicodedata's NFD leaves đ/Đ whole (it is a letter with a stroke, not a combining mark).
 _COMBINING = re.compile(r"[\u0300-\u036f]")
 
-# Bumped when fold() changes: the SQLite store rebuilds its full-text index on a mismatch.
-FOLD_VERSION = 1
-
 
 def _build_fold_table() -> dict[int, str | None]:
     # One translate() pass folds every precomposed Latin letter (Vietnamese lives in U+00C0-U+024F
@@ -38,7 +35,3 @@ def fold(value: str) -> str:
     if not value:
         return ""
     return " ".join(value.translate(_FOLD_TABLE).lower().split())
-
-
-def nfc(value: str) -> str:
-    return unicodedata.normalize("NFC", value) if value else ""

@@ -19,7 +19,6 @@ import orjson
 
 from ..document import (REVIEW_STATUSES, Document, Misinfo, content_hash_of, format_ts, parse_ts,
                         utcnow)
-from ..text import FOLD_VERSION
 from .base import (TOTAL_CAP, AlertRecord, Bucket, Page, ReviewDecision, RunRecord, SearchQuery, Store,
                    UpsertResult, decode_cursor, encode_cursor)
 from .sqlite_schema import migrate
@@ -42,6 +41,10 @@ ROWID_SLOTS = 1 << ROWID_SLOT_BITS
 # Tag filters walk the time index newest first, probing tags row by row, when that is expected
 # to find a page within this many rows (~ page * total / matches); rarer tags sort their matches.
 _BROAD_SCAN_ROWS = 50_000
+
+
+# Bumped when fts_text() changes: a store opened with another version rebuilds its index.
+FTS_TEXT_VERSION = 1
 
 
 def fts_text(value: str) -> str:
@@ -82,6 +85,14 @@ def _doc_from_row(title: str, text: str, fetched_at: str, body: str) -> Document
     return Document.from_dict(data)
 
 
+def _page_of(rows: list, size: int) -> Page:
+    """Rows (title, text, fetched_at, body, time_ms, id), one more than a page if there are more."""
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page([_doc_from_row(*r[:4]) for r in rows], -1,
+                encode_cursor(rows[-1][4], rows[-1][5]) if more and rows else None)
+
+
 class SQLiteStore(Store):
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -97,22 +108,22 @@ class SQLiteStore(Store):
         # Fewer, larger checkpoints: bulk upserts write tens of MB per batch.
         self._conn.execute("PRAGMA wal_autocheckpoint=10000")
         migrate(self._conn)
-        self._check_fold_version()
+        self._check_index_text_version()
         self._rows, self._rows_counted_at = 0, float("-inf")
 
     # --- plumbing ----------------------------------------------------------------------------
     def _tx(self):
         return _Transaction(self._conn, self._lock)
 
-    def _check_fold_version(self) -> None:
-        row = self._conn.execute("SELECT value FROM meta WHERE key='fold_version'").fetchone()
-        if row is not None and int(row[0]) == FOLD_VERSION:
+    def _check_index_text_version(self) -> None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key='fts_text_version'").fetchone()
+        if row is not None and int(row[0]) == FTS_TEXT_VERSION:
             return
         with self._tx() as conn:
-            if row is not None:  # folding changed: the index no longer matches the query folding
+            if row is not None:  # fts_text() changed: the index no longer matches what queries expect
                 self._rebuild_fts(conn)
-            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('fold_version', ?)",
-                         (str(FOLD_VERSION),))
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('fts_text_version', ?)",
+                         (str(FTS_TEXT_VERSION),))
 
     @staticmethod
     def _rebuild_fts(conn: sqlite3.Connection) -> None:
@@ -256,10 +267,7 @@ class SQLiteStore(Store):
                 if boundary is None and len(rows) == size + 1:
                     boundary = row[4]
         rows.sort(key=lambda r: (r[4], r[5]), reverse=True)
-        more = len(rows) > size
-        rows = rows[:size]
-        return Page([_doc_from_row(*r[:4]) for r in rows], -1,
-                    encode_cursor(rows[-1][4], rows[-1][5]) if more and rows else None)
+        return _page_of(rows, size)
 
     def count(self, query: SearchQuery) -> int:
         fast = fts_count_sql(query) if only_text(query) else tag_count_sql(query)
@@ -346,10 +354,7 @@ class SQLiteStore(Store):
                f"WHERE {where} ORDER BY d.time_ms DESC, d.id DESC LIMIT ?")
         with self._lock:
             rows = self._conn.execute(sql, params + [size + 1]).fetchall()
-        more = len(rows) > size
-        rows = rows[:size]
-        return Page([_doc_from_row(*r[:4]) for r in rows], -1,
-                    encode_cursor(rows[-1][4], rows[-1][5]) if more and rows else None)
+        return _page_of(rows, size)
 
     def purge(self, older_than: datetime) -> int:
         cutoff = to_ms(older_than)

@@ -29,13 +29,8 @@ def only_text(query: SearchQuery) -> bool:
 
 
 def fts_count_sql(query: SearchQuery) -> tuple[str, list] | None:
-    positive, negative = to_fts5(parse_user_query(query.text))
-    if not positive:
-        return None
-    if negative:
-        return ("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ? AND rowid NOT IN "
-                "(SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)", [positive, negative])
-    return "SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?", [positive]
+    match = fts_match(query)
+    return None if match is None else ("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?", [match])
 
 
 def tag_count_sql(query: SearchQuery) -> tuple[str, list] | None:
