@@ -182,7 +182,7 @@ _ENRICHERS: dict[str, Any] = {}
 _ENRICHERS_LOCK = threading.Lock()
 
 
-def default_enricher(settings: Settings, store: Store | None = None) -> Enrich | None:
+def default_enricher(settings: Settings, store: Store | None = None) -> Enrich:
     """The classifier pipeline, built once per process per configuration (models load once).
 
     With the store, stories resume from recent ones and each call re-reads the claims register,

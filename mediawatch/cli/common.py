@@ -37,7 +37,7 @@ def open_store_or_exit(settings: Settings):
 
 
 def parse_since(value: str | None) -> datetime | None:
-    """'2d', '12h', '30m', 'YYYY-MM-DD', or dd/mm/yyyy (local day start in UTC is close enough for filters)."""
+    """'2d', '12h', '30m', 'YYYY-MM-DD', or dd/mm/yyyy; a date alone is the start of that day in Vietnam."""
     if not value:
         return None
     value = value.strip()

@@ -473,11 +473,6 @@ class SQLiteStore(Store):
                          "ON CONFLICT(namespace, key) DO UPDATE SET value=excluded.value, "
                          "updated_at=excluded.updated_at", (namespace, key, _dumps(value), format_ts(utcnow())))
 
-    def state_keys(self, namespace: str) -> list[str]:
-        with self._lock:
-            return [r[0] for r in self._conn.execute("SELECT key FROM state WHERE namespace = ? ORDER BY key",
-                                                     (namespace,))]
-
     def file_size(self) -> int:
         """Bytes on disk, WAL included (for the benchmark)."""
         return sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
