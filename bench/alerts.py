@@ -74,7 +74,7 @@ def background(n: int) -> list[Document]:
 
 
 def latency(args) -> list[float]:
-    from flows.ingest import IngestSummary, evaluate_and_deliver
+    from mediawatch.flows.orchestration.ingest import IngestSummary, evaluate_and_deliver
 
     receiver = Receiver()
     topics = [{"name": f"khan-{i}", "query": "vỡ đập", "urgent": True} for i in range(args.trials)]
@@ -118,8 +118,8 @@ def export(n_sources: int, per_source: int) -> list[dict]:
 
 
 def throughput(args) -> dict[str, tuple[float, int]]:
-    from flows.ingest import run_ingest
-    from flows.prefect_flows import run_ingest_flow
+    from mediawatch.flows.orchestration.ingest import run_ingest
+    from mediawatch.flows.orchestration.prefect_flows import run_ingest_flow
 
     sources = export(4, args.docs // 4)
     results = {}

@@ -22,7 +22,7 @@ from datetime import datetime, timezone  # noqa: E402
 
 
 def _documents(root, n: int):
-    from classifiers.misinfo.model import read_reintel
+    from mediawatch.classifiers.misinfo.model import read_reintel
     from mediawatch.document import Document, Engagement, Source
 
     posts, _, ids = read_reintel(root)
@@ -51,8 +51,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--datasets", default=None)
     args = parser.parse_args(argv)
 
-    from classifiers.pipeline import Enricher
-    from classifiers.topics import TokenIndex
+    from mediawatch.classifiers.pipeline import Enricher
+    from mediawatch.classifiers.topics import TokenIndex
     from mediawatch.settings import Settings
 
     settings = Settings()

@@ -22,7 +22,7 @@ import time  # noqa: E402
 
 
 def _posts(root, n: int) -> list[str]:
-    from classifiers import datasets as ds
+    from mediawatch.classifiers import datasets as ds
 
     uit, aivivn = ds.uit_vsfc(root, "train").texts, ds.aivivn2019(root).texts
     mixed = [t for pair in zip(uit, aivivn) for t in pair]
@@ -45,13 +45,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=5000)
     parser.add_argument("--batch", type=int, default=1000)
-    parser.add_argument("--datasets", default=None)
+    parser.add_argument("--datasets", default="../shared/datasets")
     args = parser.parse_args(argv)
 
-    from classifiers import datasets as ds
-    from classifiers.language import detect_language
-    from classifiers.normalize import normalize
-    from classifiers.sentiment import load_sentiment
+    from mediawatch.classifiers import datasets as ds
+    from mediawatch.classifiers.language import detect_language
+    from mediawatch.classifiers.normalize import normalize
+    from mediawatch.classifiers.sentiment import load_sentiment
 
     texts = _posts(ds.datasets_dir(args.datasets), args.n)
     started = time.perf_counter()

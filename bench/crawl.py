@@ -28,7 +28,7 @@ def _rss_mb() -> float:
 
 
 def _extract_chunk(paths: list[str]) -> int:
-    from crawlers.extract import extract_article
+    from mediawatch.crawlers.extract import extract_article
 
     for path in paths:
         extract_article(Path(path).read_bytes(), "http://bench.test/" + Path(path).name)
@@ -42,7 +42,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    from flows.ingest import run_ingest
+    from mediawatch.flows.orchestration.ingest import run_ingest
     from mediawatch.settings import Settings, SourceSettings
     from mediawatch.store import SearchQuery, open_store
     from tests.site.build import build_site

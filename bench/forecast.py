@@ -6,17 +6,22 @@ one fit + 7-day forecast takes per model on a 120-day series (run_forecast does 
 
 from __future__ import annotations
 
+import argparse
 import time
+from pathlib import Path
 
 import numpy as np
 
-from flows import forecast_models as fm
-from flows.forecast import backtest_series, default_reintel_path, format_backtest, reintel_series
+from mediawatch.flows.forecast import models as fm
+from mediawatch.flows.forecast.series import backtest_series, format_backtest, reintel_series
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reintel", default="../shared/datasets/reintel/train.csv", help="ReINTEL train.csv")
+    args = parser.parse_args()
     started = time.perf_counter()
-    series = reintel_series(default_reintel_path())
+    series = reintel_series(Path(args.reintel))
     results = backtest_series(series)
     print(format_backtest(results))
     print(f"\nback-test wall time: {time.perf_counter() - started:.1f}s "

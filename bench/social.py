@@ -4,7 +4,7 @@
 
 The fake API runs in a child process so the figures below are the ingest process alone. The
 ingest path is the real one: Facebook connector (paging, inline comments, pseudonymisation) ->
-flows.ingest.ingest_source -> SQLite store (no classifiers). RSS is printed every 10,000
+mediawatch.flows.orchestration.ingest.ingest_source -> SQLite store (no classifiers). RSS is printed every 10,000
 documents: it should stay flat while the store grows.
 """
 
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pages", type=int, default=5, help="Facebook pages the posts are spread over")
     args = parser.parse_args(argv)
 
-    from flows.ingest import ingest_source
+    from mediawatch.flows.orchestration.ingest import ingest_source
     from mediawatch.settings import SourceSettings
     from mediawatch.store import open_store
     from tests.social_servers.facebook import TOKEN

@@ -72,8 +72,8 @@ def _dashboard_sql(db_path: Path, repeat: int) -> list[tuple[str, float, float]]
     """The embedded dashboard's own SQL (what Datasette runs) on the SQLite file."""
     from datasette_dashboards import replace_opts_in_query
 
-    from dashboards.datasette_config import ViewOptions, metadata
-    from dashboards.datasette_plugins.mediawatch_sql import prepare_connection
+    from mediawatch.dashboards.datasette_config import ViewOptions, metadata
+    from mediawatch.dashboards.datasette_plugins.mediawatch_sql import prepare_connection
 
     start = (PERIOD.since + timedelta(hours=7)).date()
     options = ViewOptions(db=db_path.stem, date_start=start, date_end=start + timedelta(days=30))

@@ -1,4 +1,4 @@
-"""Readers for the labelled data sets in ``../shared/datasets`` and the fixed held-out splits.
+"""Readers for the labelled data sets (``classifiers.datasets_dir``) and the fixed held-out splits.
 
 The held-out rows are chosen by a hash of the text, not by position or a random seed, so the
 evaluation gate and the training script agree on them whatever the row order of a file.
@@ -14,7 +14,6 @@ from pathlib import Path
 
 from mediawatch.errors import ConfigError
 
-DEFAULT_DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 _VLSP = {"POS": "positive", "NEG": "negative", "NEU": "neutral"}
 
 
@@ -45,7 +44,11 @@ def in_held_out(text: str, per_mille: int) -> bool:
 
 
 def datasets_dir(path: str | Path | None) -> Path:
-    return Path(path) if path else DEFAULT_DATASETS
+    """The labelled data folder the caller chose (``--datasets`` or ``classifiers.datasets_dir``)."""
+    if not path:
+        raise ConfigError("no labelled data folder was given",
+                          fix="pass --datasets DIR or set classifiers.datasets_dir in mediawatch.toml")
+    return Path(path)
 
 
 def _csv(path: Path, text_col: str, label_col: str, mapping: dict[str, str] | None = None) -> Labelled:

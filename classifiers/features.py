@@ -1,7 +1,7 @@
 """Text features shared by the sentiment and news-section models.
 
 Everything here is plain scikit-learn parts plus one small transformer, so a trained model saves
-with skops and loads with an explicit list of trusted types (see ``classifiers.modelio``).
+with skops and loads with an explicit list of trusted types (see ``mediawatch.classifiers.modelio``).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 place and returns the same documents in the same order, so it can run on every ingest batch.
 Nothing is dropped here: whether a document is about the watched province goes into
 ``doc.extra["about_province"]`` and :meth:`Enricher.keep` applies
-``classifiers.filter_to_province`` (``flows/ingest.py`` filters with it; ``mediawatch classify``
+``classifiers.filter_to_province`` (``flows/orchestration/ingest.py`` filters with it; ``mediawatch classify``
 keeps every line).
 """
 

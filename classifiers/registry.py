@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Sequence
 
 
 @dataclass(frozen=True)
@@ -17,16 +18,22 @@ class TrainableModel:
     name: str
     module: str  # a module with train(datasets_dir, out_dir) and evaluate(datasets_dir, models_dir)
     description: str = ""
+    learns_from_reviews: bool = False  # train() also takes reviewed=[(post, label)] from the caller
 
-    def train(self, datasets_dir: str | Path | None, out_dir: str | Path | None) -> dict[str, float]:
-        return importlib.import_module(self.module).train(datasets_dir, out_dir)
+    def train(self, datasets_dir: str | Path | None, out_dir: str | Path | None,
+              reviewed: Sequence[tuple[Any, int]] = ()) -> dict[str, float]:
+        module = importlib.import_module(self.module)
+        if self.learns_from_reviews:
+            return module.train(datasets_dir, out_dir, reviewed=list(reviewed))
+        return module.train(datasets_dir, out_dir)
 
     def evaluate(self, datasets_dir: str | Path | None, models_dir: str | Path | None) -> dict[str, float]:
         return importlib.import_module(self.module).evaluate(datasets_dir, models_dir)
 
 
 MODELS: dict[str, TrainableModel] = {
-    "sentiment": TrainableModel("sentiment", "classifiers.train_sentiment", "Cảm xúc / sentiment (VLSP, UIT-VSFC, AIVIVN)"),
-    "sections": TrainableModel("sections", "classifiers.train_sections", "Chuyên mục tin / news section (VNTC)"),
-    "misinfo": TrainableModel("misinfo", "classifiers.misinfo.model", "Khả năng tin sai / likely misinformation (ReINTEL)"),
+    "sentiment": TrainableModel("sentiment", "mediawatch.classifiers.train_sentiment", "Cảm xúc / sentiment (VLSP, UIT-VSFC, AIVIVN)"),
+    "sections": TrainableModel("sections", "mediawatch.classifiers.train_sections", "Chuyên mục tin / news section (VNTC)"),
+    "misinfo": TrainableModel("misinfo", "mediawatch.classifiers.misinfo.model", "Khả năng tin sai / likely misinformation (ReINTEL)",
+                              learns_from_reviews=True),
 }

@@ -1,6 +1,6 @@
 """Train and evaluate the VNTC news-section classifier.
 
-    .venv/bin/python -m classifiers.train_sections [--datasets DIR] [--out DIR]
+    .venv/bin/python -m mediawatch.classifiers.train_sections [--datasets DIR] [--out DIR]
 
 20% of the VNTC sample (chosen by a hash of the file name) is held out for evaluation and the gate;
 the model is trained on the rest.

@@ -1,9 +1,9 @@
 """Train and evaluate the sentiment model.
 
-    .venv/bin/python -m classifiers.train_sentiment [--datasets DIR] [--out DIR] [--cv]
+    .venv/bin/python -m mediawatch.classifiers.train_sentiment [--datasets DIR] [--out DIR] [--cv]
 
 Training data: VLSP 2016 train, UIT-VSFC train, AIVIVN 2019, minus fixed held-out rows (a hash of
-the text picks them, see ``classifiers.datasets``). Held-out evaluation: VLSP 2016 dev plus 10% of
+the text picks them, see ``mediawatch.classifiers.datasets``). Held-out evaluation: VLSP 2016 dev plus 10% of
 its train (macro-F1), UIT-VSFC dev (weighted-F1), 10% of AIVIVN (F1 of the negative class), and the
 hand-written provincial news/social set in ``classifiers/data/`` (not training data). ``--cv`` also
 runs the 5-fold cross-validation the model card quotes (slow: five fits of the joint model).
@@ -248,7 +248,7 @@ class in training. English scoring is a lexicon, not a trained model.
 ## Retrain
 
     .venv/bin/mediawatch train sentiment --datasets ../shared/datasets
-    .venv/bin/python -m classifiers.train_sentiment --cv   # also refreshes the cross-validation figures
+    .venv/bin/python -m mediawatch.classifiers.train_sentiment --cv   # also refreshes the cross-validation figures
 
 then update `classifiers/models/floors.json` if the scores moved, and commit the three files.
 """

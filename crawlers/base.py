@@ -78,15 +78,3 @@ class CollectContext:
 
 
 Collector = Callable[[SourceSettings, CollectContext], Iterable[Document]]
-
-
-def collector_for(source: SourceSettings) -> Collector:
-    """The collector for a source's type. Imports lazily so the CLI starts fast."""
-    from . import registry
-
-    try:
-        return registry.COLLECTORS[source.type]()
-    except KeyError:
-        raise MediawatchError(f"no collector for source type {source.type!r}", source=source.id,
-                              kind=ErrorKind.BAD_INPUT,
-                              fix=f"use one of: {', '.join(sorted(registry.COLLECTORS))}") from None

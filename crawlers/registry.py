@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import Callable
 
+from mediawatch.errors import ErrorKind, MediawatchError
+from mediawatch.settings import SourceSettings
+
+from .base import Collector
+
 
 def _rss():
     from .feeds import collect_feed
@@ -15,7 +20,7 @@ def _social(module: str, name: str) -> Callable[[], Callable]:
     def factory():
         import importlib
 
-        return getattr(importlib.import_module(f"crawlers.social.{module}"), name)
+        return getattr(importlib.import_module(f"mediawatch.crawlers.social.{module}"), name)
 
     return factory
 
@@ -43,3 +48,13 @@ COLLECTORS: dict[str, Callable] = {
     "bluesky": _social("bluesky", "collect_bluesky"),
     "file": _social("fileimport", "collect_file"),
 }
+
+
+def collector_for(source: SourceSettings) -> Collector:
+    """The collector for a source's type. Imports lazily so the CLI starts fast."""
+    try:
+        return COLLECTORS[source.type]()
+    except KeyError:
+        raise MediawatchError(f"no collector for source type {source.type!r}", source=source.id,
+                              kind=ErrorKind.BAD_INPUT,
+                              fix=f"use one of: {', '.join(sorted(COLLECTORS))}") from None

@@ -8,7 +8,7 @@ refuses to start once anything in the process has installed a reactor; the react
 Scrapy's mature HTTP/1.1 handler (streamed DOWNLOAD_MAXSIZE, timeouts) and never needs a restart,
 so ReactorNotRestartable cannot happen.
 
-The politeness settings come from the same :class:`~crawlers.fetch.FetchPolicy` as the requests
+The politeness settings come from the same :class:`~mediawatch.crawlers.fetch.FetchPolicy` as the requests
 path; :class:`PrivateAddressMiddleware` applies the same address check to every request,
 redirects included (Scrapy reschedules redirects through the downloader middlewares), and
 :class:`RetryAfterMiddleware` makes Scrapy's retries respect Retry-After.
@@ -107,8 +107,8 @@ def scrapy_settings(policy: FetchPolicy) -> dict[str, Any]:
         "CLOSESPIDER_TIMEOUT": CRAWL_TIMEOUT_S,
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
         # Retry (550) sees the response after RetryAfter (560) has slowed the slot.
-        "DOWNLOADER_MIDDLEWARES": {"crawlers.scrapy_runner.PrivateAddressMiddleware": 50,
-                                   "crawlers.scrapy_runner.RetryAfterMiddleware": 560},
+        "DOWNLOADER_MIDDLEWARES": {"mediawatch.crawlers.scrapy_runner.PrivateAddressMiddleware": 50,
+                                   "mediawatch.crawlers.scrapy_runner.RetryAfterMiddleware": 560},
         "MEDIAWATCH_MAX_RETRY_AFTER_S": policy.max_retry_after_s,
         "MEDIAWATCH_ALLOW_PRIVATE_HOSTS": sorted(policy.allow_private_hosts),
     }

@@ -205,7 +205,7 @@ def _table_sql(p: Panel, o: ViewOptions) -> str:
 
 
 def _forecast_sql(o: ViewOptions) -> str:
-    """The all-topics forecast written by flows/forecast.py into state; no rows when none yet."""
+    """The all-topics forecast written by flows/forecast/series.py into state; no rows when none yet."""
     actual, forecast = ("thực tế", "dự báo") if o.lang == "vi" else ("actual", "forecast")
     none = ("chưa có dự báo (chạy sau lần dự báo đầu tiên)" if o.lang == "vi"
             else "no forecast yet (shown after the first forecast run)")

@@ -160,7 +160,10 @@ class SocialSettings(_Section):
 
 
 class ClassifierSettings(_Section):
-    models_dir: str | None = Field(None, description="Directory of trained models; defaults to the shipped ones.")
+    models_dir: str | None = Field(None, description="Directory of trained models; defaults to the shipped ones. "
+                                   "`mediawatch train` writes here (or to data_dir/models when unset).")
+    datasets_dir: str = Field("../shared/datasets", description="Labelled data sets for `mediawatch train`/`eval` "
+                              "and the forecast back-test; relative to the config file's folder.")
     misinfo_flag_threshold: float = Field(0.6, ge=0, le=1)
     claim_link_threshold: float = Field(0.75, ge=0, le=1)
     claim_suggest_threshold: float = Field(0.5, ge=0, le=1)
@@ -226,6 +229,17 @@ class Settings(BaseSettings):
         if not path.is_absolute():
             path = self.base_dir() / path
         return path.joinpath(*parts)
+
+    def datasets_path(self) -> Path:
+        path = Path(self.classifiers.datasets_dir)
+        return path if path.is_absolute() else self.base_dir() / path
+
+    def models_out_path(self) -> Path:
+        """Where training writes models: never into the installed package."""
+        if self.classifiers.models_dir:
+            path = Path(self.classifiers.models_dir)
+            return path if path.is_absolute() else self.base_dir() / path
+        return self.data_path("models")
 
     def store_url(self) -> str:
         url = self.store.url

@@ -5,8 +5,8 @@ from datetime import timedelta
 
 from typer.testing import CliRunner
 
-from flows.ingest import describe_summary
-from mediawatch.cli import app
+from mediawatch.flows.orchestration.ingest import describe_summary
+from mediawatch.app.cli import app
 from mediawatch.store.sqlite import SQLiteStore
 
 from .test_alert_fixtures import NOW, background, burst, doc

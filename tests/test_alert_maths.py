@@ -1,4 +1,4 @@
-from flows.alerts.maths import SENSITIVITY_PRESETS, mean_sigma, severity_for, share_surge_test, spike_test, top_terms
+from mediawatch.flows.alerts.maths import SENSITIVITY_PRESETS, mean_sigma, severity_for, share_surge_test, spike_test, top_terms
 
 
 def test_mean_sigma():

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from flows.alerts import backtest, evaluate_alerts
-from flows.alerts.engine import MemoryHistory, apply, decide
-from flows.alerts.rules import evaluate
+from mediawatch.flows.alerts import backtest, evaluate_alerts
+from mediawatch.flows.alerts.engine import MemoryHistory, apply, decide
+from mediawatch.flows.alerts.rules import evaluate
 from mediawatch.store.sqlite import SQLiteStore
 
 from .test_alert_fixtures import NOW, background, burst, doc, settings_with

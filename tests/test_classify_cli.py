@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from mediawatch.cli import app
+from mediawatch.app.cli import app
 
 
 def run(tmp_path, monkeypatch, lines: list[str]):

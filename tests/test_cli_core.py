@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from typer.testing import CliRunner
 
-from mediawatch.cli import app
+from mediawatch.app.cli import app
 from tests.support.httpserver import StaticSite
 
 PARAGRAPH = ("Chiều 20/9, mưa lớn kéo dài khiến nhiều tuyến đường ở xã Mường Hum, tỉnh Lào Cai bị sạt lở. "

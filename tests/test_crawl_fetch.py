@@ -7,7 +7,7 @@ import tracemalloc
 
 import pytest
 
-from crawlers.fetch import Fetcher, FetchError, FetchPolicy
+from mediawatch.crawlers.fetch import Fetcher, FetchError, FetchPolicy
 from tests.site.fixtures import settings_for, site  # noqa: F401 - fixture
 
 

@@ -1,4 +1,4 @@
-"""End to end through flows.ingest.run_ingest into SQLite: every bad case is counted with a clear
+"""End to end through mediawatch.flows.orchestration.ingest.run_ingest into SQLite: every bad case is counted with a clear
 reason and the run goes on; re-runs give 304/unchanged/updated, never duplicates."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from flows.ingest import run_ingest
+from mediawatch.flows.orchestration.ingest import run_ingest
 from mediawatch.settings import Settings, SourceSettings
 from mediawatch.store import SearchQuery, open_store
 from tests.site.build import SITE_A, render_article, render_feed

@@ -6,10 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from crawlers.dates import parse_date
-from crawlers.fetch import FetchError, check_address, is_public_ip
-from crawlers.health import silent_sources, summarise
-from crawlers.urls import canonical_url, url_doc_id
+from mediawatch.crawlers.dates import parse_date
+from mediawatch.crawlers.fetch import FetchError, check_address, is_public_ip
+from mediawatch.crawlers.health import silent_sources, summarise
+from mediawatch.crawlers.urls import canonical_url, url_doc_id
 from mediawatch.store.base import RunRecord
 
 UTC = timezone.utc

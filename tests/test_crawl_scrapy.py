@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from crawlers.fetch import FetchPolicy
-from crawlers.listing import ListingSpider
-from crawlers.scrapy_runner import crawl
-from crawlers.sitemaps import SitemapLinksSpider, parse_sitemap
-from flows.ingest import run_ingest
+from mediawatch.crawlers.fetch import FetchPolicy
+from mediawatch.crawlers.listing import ListingSpider
+from mediawatch.crawlers.scrapy_runner import crawl
+from mediawatch.crawlers.sitemaps import SitemapLinksSpider, parse_sitemap
+from mediawatch.flows.orchestration.ingest import run_ingest
 from mediawatch.errors import BadInputError
 from mediawatch.settings import Settings, SourceSettings
 from mediawatch.store import SearchQuery, open_store

@@ -23,8 +23,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from datasette_dashboards import replace_opts_in_query
 
-from dashboards.datasette_config import ViewOptions, default_range, metadata
-from dashboards.datasette_plugins.mediawatch_sql import mw_html, mw_link, prepare_connection
+from mediawatch.dashboards.datasette_config import ViewOptions, default_range, metadata
+from mediawatch.dashboards.datasette_plugins.mediawatch_sql import mw_html, mw_link, prepare_connection
 from mediawatch.document import Document, Misinfo, Sentiment, Source
 from mediawatch.store.base import AlertRecord, SearchQuery
 from mediawatch.store.sqlite import SQLiteStore
@@ -275,7 +275,7 @@ def test_served_database_is_read_only(served: str, seeded: Path) -> None:
 def test_serve_explains_what_is_missing(tmp_path: Path, monkeypatch) -> None:
     from typer.testing import CliRunner
 
-    from mediawatch.cli import app
+    from mediawatch.app.cli import app
 
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()

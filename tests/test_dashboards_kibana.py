@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from dashboards.kibana import render_ndjson, saved_objects, to_ndjson
-from dashboards.kibana_push import import_url, push_ndjson
-from dashboards.kibana_validate import validate_ndjson
-from dashboards.panels import PANELS
-from mediawatch.cli import app
+from mediawatch.dashboards.kibana import render_ndjson, saved_objects, to_ndjson
+from mediawatch.dashboards.kibana_push import import_url, push_ndjson
+from mediawatch.dashboards.kibana_validate import validate_ndjson
+from mediawatch.dashboards.panels import PANELS
+from mediawatch.app.cli import app
 from mediawatch.errors import BadInputError, PermanentError
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crawlers.dedup import MAX_DISTANCE, FingerprintIndex, distance, simhash, to_hex
-from crawlers.extract import extract_article
+from mediawatch.crawlers.dedup import MAX_DISTANCE, FingerprintIndex, distance, simhash, to_hex
+from mediawatch.crawlers.extract import extract_article
 from mediawatch.store import open_store
 from tests.site.build import build_site
 

@@ -8,13 +8,13 @@ from datetime import datetime, timezone
 import feedparser
 from typer.testing import CliRunner
 
-from mediawatch.demo.site import article_html, load_content, rss_xml
+from mediawatch.app.demo.site import article_html, load_content, rss_xml
 from mediawatch.store.base import SearchQuery
 from mediawatch.store.sqlite import SQLiteStore
 
 
 def test_demo_runs_end_to_end(tmp_path):
-    from mediawatch.cli import app
+    from mediawatch.app.cli import app
 
     folder = tmp_path / "demo"
     result = CliRunner().invoke(app, ["demo", "--no-serve", "--dir", str(folder)])
@@ -51,7 +51,7 @@ def test_demo_runs_end_to_end(tmp_path):
 
 
 def test_demo_refuses_a_foreign_folder(tmp_path):
-    from mediawatch.cli import app
+    from mediawatch.app.cli import app
 
     (tmp_path / "important.txt").write_text("x", encoding="utf-8")
     result = CliRunner().invoke(app, ["demo", "--no-serve", "--dir", str(tmp_path)])

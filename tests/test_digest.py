@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.digest import build_digest, run_digest
-from flows.mail import send_with_retry
+from mediawatch.flows.reports.digest import build_digest, run_digest
+from mediawatch.flows.delivery.mail import send_with_retry
 from mediawatch.settings import Settings
 from mediawatch.store.sqlite import SQLiteStore
 
@@ -138,7 +138,7 @@ def test_no_smtp_host_switches_email_off(tmp_path, store, caplog):
 def test_permanent_smtp_error_is_not_retried(tmp_path):
     from email.message import EmailMessage
 
-    from flows.mail import MailError
+    from mediawatch.flows.delivery.mail import MailError
 
     class Refuse:
         async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -246,7 +246,7 @@ def test_tls_and_login(tmp_path, store, monkeypatch, security):
 
 
 def test_forecast_chart_and_lines_join_the_digest(tmp_path, store):
-    from flows.forecast import run_forecast
+    from mediawatch.flows.forecast.series import run_forecast
 
     settings = Settings(data_dir=str(tmp_path))
     run_forecast(settings, store, today=DAY + timedelta(days=1))

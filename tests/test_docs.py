@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mediawatch.docs_gen import render_configuration, type_name
+from mediawatch.app.docs_gen import render_configuration, type_name
 from mediawatch.settings import Settings
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
@@ -12,13 +12,13 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
 
 def test_committed_configuration_reference_is_current():
     assert DOC.read_text(encoding="utf-8") == render_configuration(), (
-        "docs/configuration.md is out of date: run `.venv/bin/python -m mediawatch.docs_gen > docs/configuration.md`")
+        "docs/configuration.md is out of date: run `.venv/bin/python -m mediawatch.app.docs_gen > docs/configuration.md`")
 
 
 def _keys(model, prefix=""):
     from pydantic import BaseModel
 
-    from mediawatch.docs_gen import _strip_optional
+    from mediawatch.app.docs_gen import _strip_optional
 
     for name, field in model.model_fields.items():
         if field.exclude:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.extract import ExtractionError, decode_html, extract_article
+from mediawatch.crawlers.extract import ExtractionError, decode_html, extract_article
 from mediawatch.document import format_ts
 from tests.site.build import build_site, to_cp1258
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.feeds import parse_feed
+from mediawatch.crawlers.feeds import parse_feed
 from mediawatch.errors import BadInputError
 from tests.site.build import to_cp1258
 

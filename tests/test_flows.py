@@ -5,8 +5,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from flows import ingest as stages
-from flows.retrain import compare, retrain_model, swap_in
+from mediawatch.flows.orchestration import ingest as stages
+from mediawatch.flows.orchestration.retrain import compare, retrain_model, swap_in
 from mediawatch.settings import Settings, SourceSettings
 from mediawatch.store.sqlite import SQLiteStore
 
@@ -76,7 +76,7 @@ def test_plain_ingest_without_prefect(tmp_path, receiver):
 
 
 def test_ingest_flow_on_threads(tmp_path, receiver, prefect_harness):
-    from flows.prefect_flows import run_ingest_flow
+    from mediawatch.flows.orchestration.prefect_flows import run_ingest_flow
 
     settings = make_settings(tmp_path, receiver.url)
     seen = []
@@ -91,7 +91,7 @@ def test_ingest_flow_on_threads(tmp_path, receiver, prefect_harness):
 def test_ingest_flow_on_a_dask_cluster(tmp_path, receiver, prefect_harness):
     from distributed import LocalCluster
 
-    from flows.prefect_flows import run_ingest_flow
+    from mediawatch.flows.orchestration.prefect_flows import run_ingest_flow
 
     with LocalCluster(n_workers=1, processes=False, threads_per_worker=2, dashboard_address=None) as cluster:
         settings = make_settings(tmp_path, receiver.url,
@@ -104,7 +104,7 @@ def test_task_runner_choice(tmp_path):
     from prefect.task_runners import ThreadPoolTaskRunner
     from prefect_dask import DaskTaskRunner
 
-    from flows.prefect_flows import task_runner_for
+    from mediawatch.flows.orchestration.prefect_flows import task_runner_for
 
     assert isinstance(task_runner_for(Settings(), 3), ThreadPoolTaskRunner)
     runner = task_runner_for(Settings(flows={"task_runner": "dask", "dask_address": "tcp://10.0.0.5:8786"}))
@@ -178,9 +178,9 @@ def test_compare_scores():
 
 
 def test_retrain_swaps_only_without_regression(tmp_path, monkeypatch, prefect_harness):
-    from classifiers.registry import MODELS, TrainableModel
+    from mediawatch.classifiers.registry import MODELS, TrainableModel
 
-    from flows.prefect_flows import retrain_flow
+    from mediawatch.flows.orchestration.prefect_flows import retrain_flow
 
     monkeypatch.setitem(MODELS, "toy", TrainableModel("toy", __name__))
     models = tmp_path / "models"
@@ -216,7 +216,7 @@ def test_swap_in_replaces_files(tmp_path):
 
 
 def test_digest_and_forecast_flows_wrap_the_plain_functions(tmp_path, prefect_harness):
-    from flows.prefect_flows import digest_flow, forecast_flow
+    from mediawatch.flows.orchestration.prefect_flows import digest_flow, forecast_flow
 
     from .test_alert_fixtures import background
 
@@ -236,7 +236,7 @@ def test_deployments_register_on_a_work_pool(tmp_path, prefect_harness):
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolCreate
 
-    from flows.serve import register_on_pool
+    from mediawatch.flows.orchestration.serve import register_on_pool
 
     with get_client(sync_client=True) as client:
         client.create_work_pool(WorkPoolCreate(name="mediawatch-pool", type="process"), overwrite=True)
@@ -244,7 +244,7 @@ def test_deployments_register_on_a_work_pool(tmp_path, prefect_harness):
         assert len(ids) == 4
         deployment = client.read_deployment_by_name("ingest/mediawatch-ingest")
         assert deployment.work_pool_name == "mediawatch-pool"
-        assert deployment.entrypoint == "flows.prefect_flows.ingest_flow"
+        assert deployment.entrypoint == "mediawatch.flows.orchestration.prefect_flows.ingest_flow"
         assert deployment.parameters == {"config": "/etc/mediawatch/mediawatch.toml"}
 
 
@@ -257,7 +257,7 @@ def test_cli_run_with_prefect(tmp_path, prefect_harness, monkeypatch):
                         ("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")):
         monkeypatch.setenv(name, value)
 
-    from mediawatch.cli import app
+    from mediawatch.app.cli import app
 
     path = export(tmp_path / "a.jsonl", 30, "a")
     (tmp_path / "mediawatch.toml").write_text(f"""

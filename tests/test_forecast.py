@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from flows import forecast_models as fm
-from flows.forecast import (ALL, INDEX_KEY, backtest_series, default_reintel_path, format_backtest,
+from mediawatch.flows.forecast import models as fm
+from tests.support.paths import DATASETS
+from mediawatch.flows.forecast.series import (ALL, INDEX_KEY, backtest_series, format_backtest,
                             reintel_series, run_forecast, stored_forecasts)
 from mediawatch.document import Document, Sentiment, Source, doc_id_for_url
 from mediawatch.settings import Settings
@@ -61,7 +62,7 @@ def test_rising_signal_and_share():
 
 def test_backtest_on_reintel_timestamps():
     """The published figures (docs/forecasting.md): the winner beats the weekly seasonal-naive."""
-    series = reintel_series(default_reintel_path())
+    series = reintel_series(DATASETS / "reintel" / "train.csv")
     assert series[0].name == "reintel: all posts" and len(series[0].counts) > 100
     results = backtest_series(series)
     table = format_backtest(results)
@@ -113,7 +114,7 @@ def test_run_forecast_stores_documented_shape(tmp_path):
 
 
 def test_cli_forecast_and_summary(tmp_path, monkeypatch):
-    from mediawatch.cli import app
+    from mediawatch.app.cli import app
 
     db = tmp_path / "mw.db"
     store = SQLiteStore(db)

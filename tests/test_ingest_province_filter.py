@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from flows.ingest import run_ingest
+from mediawatch.flows.orchestration.ingest import run_ingest
 from mediawatch.settings import Settings, SourceSettings
 from mediawatch.store import SearchQuery
 from mediawatch.store.sqlite import SQLiteStore

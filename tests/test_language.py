@@ -8,8 +8,8 @@ from itertools import islice
 
 import pytest
 
-from classifiers.datasets import DEFAULT_DATASETS
-from classifiers.language import detect_language
+from tests.support.paths import DATASETS as DEFAULT_DATASETS
+from mediawatch.classifiers.language import detect_language
 from mediawatch.text import fold
 
 ENGLISH = [

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from classifiers.misinfo.claims import (ClaimMatcher, example_register, import_claims, load_register_file,
+from mediawatch.classifiers.misinfo.claims import (ClaimMatcher, example_register, import_claims, load_register_file,
                                         parse_register, save_claim, stored_claims)
-from classifiers.misinfo.cues import extract_claim, find_cues
-from classifiers.misinfo.feedback import claim_from_review
+from mediawatch.classifiers.misinfo.cues import extract_claim, find_cues
+from mediawatch.classifiers.misinfo.feedback import claim_from_review
 from mediawatch.document import Document, Misinfo, Source
 from mediawatch.errors import BadInputError
 from mediawatch.text import fold

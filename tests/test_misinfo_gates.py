@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from classifiers.misinfo.claims import example_register
-from classifiers.misinfo.model import evaluate, load_model
-from classifiers.misinfo.scorer import NO_CLAIM_CAP, MisinfoScorer
-from classifiers.modelio import read_floors
+from tests.support.paths import DATASETS
+from mediawatch.classifiers.misinfo.claims import example_register
+from mediawatch.classifiers.misinfo.model import evaluate, load_model
+from mediawatch.classifiers.misinfo.scorer import NO_CLAIM_CAP, MisinfoScorer
+from mediawatch.classifiers.modelio import read_floors
 from mediawatch.document import Document, Engagement, Source
 
 DATA = Path(__file__).resolve().parents[1] / "classifiers" / "data"
@@ -42,7 +43,7 @@ def _docs(texts: list[str]) -> list[Document]:
 
 def test_model_meets_its_floor() -> None:
     floors = read_floors()["misinfo"]
-    scores = evaluate()
+    scores = evaluate(DATASETS)
     for key, floor in floors.items():
         assert scores[key] >= floor, (key, scores[key], floor)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import random
 
-from classifiers.misinfo.model import CARD_FILE, MODEL_FILE, Post, evaluate, load_model, predict, train
+from mediawatch.classifiers.misinfo.model import CARD_FILE, MODEL_FILE, Post, evaluate, load_model, predict, train
 
 
 def _write_reintel(root, n: int = 120) -> None:

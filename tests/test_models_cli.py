@@ -10,8 +10,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from classifiers.registry import MODELS
-from mediawatch.cli import models as models_cli
+from mediawatch.classifiers.registry import MODELS
+from mediawatch.app.cli import models as models_cli
 
 POS = ["tốt", "tuyệt vời", "hài lòng", "nhanh", "đẹp", "rất thích"]
 NEG = ["tệ", "thất vọng", "chậm", "hỏng", "kém", "lừa đảo"]

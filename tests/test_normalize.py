@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from classifiers.normalize import EMO_NEG, EMO_POS, normalize, unify_tone_marks
+from mediawatch.classifiers.normalize import EMO_NEG, EMO_POS, normalize, unify_tone_marks
 
 
 @pytest.mark.parametrize("raw, expected", [

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from classifiers.pipeline import ABOUT_PROVINCE, Enricher
+from mediawatch.classifiers.pipeline import ABOUT_PROVINCE, Enricher
 from mediawatch.document import Document, Engagement, Misinfo, Source
 from mediawatch.settings import ClassifierSettings, Settings, TopicSettings
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from classifiers.places import PlaceMatcher, is_about_province, load_gazetteer, strip_marks
+from mediawatch.classifiers.places import PlaceMatcher, is_about_province, load_gazetteer, strip_marks
 from mediawatch.document import Document, Source
 from mediawatch.errors import ConfigError
 from mediawatch.settings import ProvinceSettings, Settings

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from classifiers import train_sections
-from classifiers.datasets import DEFAULT_DATASETS
-from classifiers.modelio import MODELS_DIR, read_floors
-from classifiers.sections import SECTION_NAMES_VI, load_sections
+from mediawatch.classifiers import train_sections
+from tests.support.paths import DATASETS as DEFAULT_DATASETS
+from mediawatch.classifiers.modelio import MODELS_DIR, read_floors
+from mediawatch.classifiers.sections import SECTION_NAMES_VI, load_sections
 
 
 def test_predicts_known_sections():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from classifiers import train_sentiment
-from classifiers.datasets import DEFAULT_DATASETS
-from classifiers.modelio import MODELS_DIR, dump, load, read_floors
-from classifiers.sentiment import SentimentModel, english_sentiment, load_sentiment
+from mediawatch.classifiers import train_sentiment
+from tests.support.paths import DATASETS as DEFAULT_DATASETS
+from mediawatch.classifiers.modelio import MODELS_DIR, dump, load, read_floors
+from mediawatch.classifiers.sentiment import SentimentModel, english_sentiment, load_sentiment
 from mediawatch.document import Sentiment
 from mediawatch.errors import ConfigError
 

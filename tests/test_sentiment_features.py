@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from classifiers.features import (TOKEN_PATTERN, CharNgramFeatures, CompactTfidfVectorizer, LexiconFeatures,
+from mediawatch.classifiers.features import (TOKEN_PATTERN, CharNgramFeatures, CompactTfidfVectorizer, LexiconFeatures,
                                   mark_negation, prepare)
 
 DOCS = [prepare(t) for t in [

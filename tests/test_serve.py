@@ -9,7 +9,7 @@ import time
 
 import requests
 
-from flows.serve import schedules
+from mediawatch.flows.orchestration.serve import schedules
 from mediawatch.settings import Settings
 
 CONFIG = """
@@ -40,7 +40,7 @@ def test_serve_registers_schedules_and_stops_on_sigterm(tmp_path):
     env["MEDIAWATCH_CONFIG"] = str(tmp_path / "mediawatch.toml")
     err_path = tmp_path / "serve.err"
     with open(err_path, "wb") as err:
-        proc = subprocess.Popen([sys.executable, "-c", "from mediawatch.cli import main; main()", "serve"], cwd=tmp_path, env=env,
+        proc = subprocess.Popen([sys.executable, "-c", "from mediawatch.app.cli import main; main()", "serve"], cwd=tmp_path, env=env,
                                 stdout=subprocess.DEVNULL, stderr=err)
     try:
         deadline = time.monotonic() + 120

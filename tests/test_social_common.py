@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from crawlers.social.common import parse_time, title_from, to_int
-from crawlers.social.facebook import inspect as graph_inspect, usage_pct
-from crawlers.social.http import Response, parse_wait, platform_message, redact
-from crawlers.social.youtube import error_reason, video_document
+from mediawatch.crawlers.social.common import parse_time, title_from, to_int
+from mediawatch.crawlers.social.facebook import inspect as graph_inspect, usage_pct
+from mediawatch.crawlers.social.http import Response, parse_wait, platform_message, redact
+from mediawatch.crawlers.social.youtube import error_reason, video_document
 
 
 def test_parse_wait_forms():

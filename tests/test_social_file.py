@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from crawlers.social.fileimport import clean_url
+from mediawatch.crawlers.social.fileimport import clean_url
 from mediawatch.document import doc_id_for_post
 from mediawatch.settings import SourceSettings
 from mediawatch.store import open_store

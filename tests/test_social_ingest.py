@@ -1,10 +1,10 @@
-"""Social sources through the real ingest cycle (flows/ingest.py) into SQLite."""
+"""Social sources through the real ingest cycle (flows/orchestration/ingest.py) into SQLite."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from flows.ingest import run_ingest
+from mediawatch.flows.orchestration.ingest import run_ingest
 from mediawatch.settings import SourceSettings
 from mediawatch.store import open_store
 from mediawatch.store.base import SearchQuery

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from crawlers.social.common import html_to_text
+from mediawatch.crawlers.social.common import html_to_text
 from mediawatch.document import doc_id_for_post
 from mediawatch.settings import SourceSettings
 from mediawatch.store import open_store

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from crawlers.social.telegram import parse_page
+from mediawatch.crawlers.social.telegram import parse_page
 from mediawatch.settings import SourceSettings
 from mediawatch.store import open_store
 from tests.social_servers.base import Reply

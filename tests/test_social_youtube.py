@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from crawlers.social.youtube import seconds_to_quota_reset
+from mediawatch.crawlers.social.youtube import seconds_to_quota_reset
 from mediawatch.document import doc_id_for_post
 from mediawatch.settings import SourceSettings
 from mediawatch.store import open_store

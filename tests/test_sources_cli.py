@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 from typer.testing import CliRunner
 
-from crawlers.catalogue import find_province, sources_for
-from flows.ingest import run_ingest
-from mediawatch.cli import app
+from mediawatch.crawlers.catalogue import find_province, sources_for
+from mediawatch.flows.orchestration.ingest import run_ingest
+from mediawatch.app.cli import app
 from mediawatch.settings import SourceSettings, load_settings
 from mediawatch.store import open_store
 from mediawatch.store.base import RunRecord

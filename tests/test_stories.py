@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from classifiers.stories import StoryTracker, story_id_for
+from mediawatch.classifiers.stories import StoryTracker, story_id_for
 from mediawatch.document import Document, Source
 
 T0 = datetime(2025, 9, 10, 6, tzinfo=timezone.utc)

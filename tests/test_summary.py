@@ -7,9 +7,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from flows.summary import build_summary, day_period, topic_trends, week_period
-from flows.summary_phrases import distinctive_phrases, document_ngrams, log_odds
-from flows.summary_render import render_html, render_json, render_text
+from mediawatch.flows.reports.summary import build_summary, day_period, topic_trends, week_period
+from mediawatch.flows.reports.summary_phrases import distinctive_phrases, document_ngrams, log_odds
+from mediawatch.flows.reports.summary_render import render_html, render_json, render_text
 from mediawatch.document import Document, Engagement, Misinfo, Sentiment, Source, doc_id_for_url
 from mediawatch.store.base import AlertRecord, ReviewDecision
 from mediawatch.store.sqlite import SQLiteStore

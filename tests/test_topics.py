@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from classifiers.topics import (And, Near, compile_node, Not, Or, Phrase, Prefix, Term, TokenIndex, TopicMatcher,
+from mediawatch.classifiers.topics import (And, Near, compile_node, Not, Or, Phrase, Prefix, Term, TokenIndex, TopicMatcher,
                                 TopicQueryError, load_default_topics, matches, parse_query)
 from mediawatch.settings import Settings, TopicSettings
 

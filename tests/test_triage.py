@@ -8,10 +8,10 @@ from datetime import datetime, timezone
 import pytest
 from typer.testing import CliRunner
 
-from classifiers.misinfo.claims import stored_claims
-from classifiers.misinfo.feedback import reviewed_examples
-from classifiers.pipeline import Enricher, register_claims
-from mediawatch.cli import app
+from mediawatch.classifiers.misinfo.claims import stored_claims
+from mediawatch.flows.orchestration.retrain import reviewed_examples
+from mediawatch.classifiers.pipeline import Enricher, register_claims
+from mediawatch.app.cli import app
 from mediawatch.document import Document, Engagement, Source
 from mediawatch.settings import load_settings
 from mediawatch.store import open_store

@@ -8,8 +8,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from flows import webhook_formats as wf
-from flows.webhooks import Outbox, deliver
+from mediawatch.flows.delivery import webhook_formats as wf
+from mediawatch.flows.delivery.webhooks import Outbox, deliver
 from mediawatch.document import utcnow
 from mediawatch.settings import Settings, WebhookSettings
 from mediawatch.store.base import AlertRecord
@@ -205,7 +205,7 @@ def test_misconfigured_chat_format_is_reported_not_raised(tmp_path):
 
 
 def test_outbox_writes_are_atomic_files(tmp_path):
-    from flows.webhooks import Delivery
+    from mediawatch.flows.delivery.webhooks import Delivery
 
     box = Outbox(tmp_path / "ob")
     d = Delivery(id="x1", webhook="w", alert_id="a", body="{}", created_at="2026-01-01T00:00:00Z")

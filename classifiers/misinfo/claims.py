@@ -133,7 +133,7 @@ def load_register_file(path: str | Path) -> list[Claim]:
 
 
 def example_register() -> list[Claim]:
-    raw = resources.files("classifiers.misinfo").joinpath(EXAMPLE_REGISTER).read_text(encoding="utf-8")
+    raw = resources.files("mediawatch.classifiers.misinfo").joinpath(EXAMPLE_REGISTER).read_text(encoding="utf-8")
     return parse_register(raw, EXAMPLE_REGISTER)
 
 

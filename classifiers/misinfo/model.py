@@ -95,7 +95,7 @@ def meta_features(posts: Sequence[Post]) -> np.ndarray:
 
 
 def _vectorizers():
-    # CompactTfidfVectorizer (classifiers.features) saves its vocabulary as one string: a small file.
+    # CompactTfidfVectorizer (mediawatch.classifiers.features) saves its vocabulary as one string: a small file.
     word = CompactTfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=200_000, dtype=np.float32)
     # Same features as TfidfVectorizer(analyzer="char_wb"), computed once per distinct syllable: fast.
     char = CharNgramFeatures(ngram_range=(2, 4), min_df=2, max_features=150_000)
@@ -182,15 +182,12 @@ def train(datasets: str | Path | None = None, out_dir: str | Path | None = None,
           reviewed: Sequence[tuple[Post, int]] | None = None) -> dict[str, float]:
     """Train on ReINTEL (minus the fixed held-out fifth) plus reviewers' verdicts; write model and card.
 
-    ``reviewed`` defaults to the verdicts in the configured store (``mediawatch triage review``).
+    ``reviewed`` are the reviewers' verdicts as (post, label), gathered by the caller from the store
+    (``mediawatch triage review``); this module never opens a store or reads the configuration.
     """
     from sklearn.metrics import average_precision_score, roc_auc_score
 
-    if reviewed is None:
-        from .feedback import reviewed_from_settings
-
-        reviewed = reviewed_from_settings()
-
+    reviewed = list(reviewed or [])
     started = time.time()
     posts, y, ids = read_reintel(datasets)
     (train_posts, train_y), (held_posts, held_y) = split(posts, y, ids)

@@ -183,7 +183,7 @@ def misinfo(rule: AlertRuleSettings, settings: Settings, store: Store, now: date
 def silent_source(rule: AlertRuleSettings, settings: Settings, store: Store, now: datetime) -> list[Candidate]:
     """Sources that stopped publishing, as judged by the crawlers' source-health rule
     (quiet for longer than ``options.factor`` (3) times their usual gap and at least 6 hours)."""
-    from crawlers.health import silent_sources
+    from mediawatch.crawlers.health import silent_sources
 
     runs = [r for r in store.runs(limit=int(rule.options.get("runs_limit", 5000))) if r.started_at <= now]
     kwargs: dict[str, Any] = {}

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from crawlers.base import CollectContext, SourceReport, collector_for
+from mediawatch.crawlers.base import CollectContext, SourceReport
+from mediawatch.crawlers.registry import collector_for
 from mediawatch.document import Document
 from mediawatch.settings import Settings, SourceSettings
 from mediawatch.store.base import Store

@@ -1,0 +1,240 @@
+"""`mediawatch classify` (enrich a JSON-lines file) and `mediawatch triage list|review` (review queue)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from datetime import datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import typer
+
+from .common import EXIT_FAILED, EXIT_USAGE, err, open_store_or_exit, settings_from
+
+VERDICTS = ("false", "misleading", "true", "not-a-claim")
+BATCH = 1000
+
+_TEXT = {
+    "vi": {
+        "bad_line": "{path}:{n}: bỏ qua dòng không đọc được: {why}",
+        "skipped": "{skipped} dòng bị bỏ qua trong {total} dòng; {done} tài liệu đã ghi vào {out}",
+        "done": "Đã phân loại {done} tài liệu, ghi vào {out}",
+        "empty": "Không có tin nào chờ xem xét.",
+        "header": "{n} tin bị gắn cờ (trạng thái: {status})",
+        "score": "điểm", "claim": "Nhận định", "matched": "Khớp với", "evidence": "Bằng chứng", "reasons": "Lý do",
+        "not_found": "không tìm thấy tài liệu {id}. Fix: lấy mã từ `mediawatch triage list`",
+        "reviewed": "Đã ghi nhận: {id} -> {verdict} (trước đó: {previous}), người duyệt {reviewer}",
+        "registered": "Đã thêm vào sổ nhận định sai: {claim}",
+    },
+    "en": {
+        "bad_line": "{path}:{n}: skipped an unreadable line: {why}",
+        "skipped": "{skipped} of {total} lines skipped; {done} documents written to {out}",
+        "done": "Classified {done} documents into {out}",
+        "empty": "Nothing waiting for review.",
+        "header": "{n} flagged documents (status: {status})",
+        "score": "score", "claim": "Claim", "matched": "Matches", "evidence": "Evidence", "reasons": "Reasons",
+        "not_found": "no document {id}. Fix: take the id from `mediawatch triage list`",
+        "reviewed": "Recorded: {id} -> {verdict} (was: {previous}), reviewer {reviewer}",
+        "registered": "Added to the claims register: {claim}",
+    },
+}
+
+
+def register(app: typer.Typer) -> None:
+    app.command("classify")(classify)
+    triage = typer.Typer(no_args_is_help=True, help="Hàng đợi xem xét tin sai / misinformation review queue.")
+    triage.command("list")(triage_list)
+    triage.command("review")(triage_review)
+    app.add_typer(triage, name="triage")
+
+
+def document_from_input(data: Any, line_no: int):
+    """A Document from a loose input object: ``text`` required; id, url, source etc. optional."""
+    from mediawatch.document import Document, Engagement, Source, parse_ts
+
+    if not isinstance(data, dict):
+        raise ValueError("expected a JSON object")
+    text = data.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("missing 'text' (a non-empty string)")
+    title = data.get("title") or ""
+    if not isinstance(title, str):
+        raise ValueError("'title' must be a string")
+    src = data.get("source")
+    if isinstance(src, dict):
+        source = Source(**{k: v for k, v in src.items() if k in ("id", "kind", "name", "platform")})
+    elif isinstance(src, str) and src:
+        source = Source(id=src, kind="social")
+    else:
+        source = Source(id="classify", kind="social")
+    eng = data.get("engagement") or {}
+    if not isinstance(eng, dict):
+        raise ValueError("'engagement' must be an object of likes/comments/shares/views")
+    engagement = Engagement(**{k: int(v or 0) for k, v in eng.items() if k in ("likes", "comments", "shares", "views")})
+    doc_id = str(data.get("id") or hashlib.sha256(f"{line_no}:{text}".encode("utf-8")).hexdigest()[:32])
+    doc = Document(id=doc_id, url=str(data.get("url") or ""), source=source, title=title, text=text,
+                   engagement=engagement, published_at=parse_ts(data.get("published_at")))
+    if isinstance(data.get("lang"), str):
+        doc.lang = data["lang"]
+    return doc
+
+
+def _lang(settings) -> str:
+    return settings.language if settings.language in _TEXT else "vi"
+
+
+def classify(ctx: typer.Context,
+             input_path: str = typer.Option(..., "--in", help="JSON-lines input ('-' for stdin): text, "
+                                                             "optional title, engagement, published_at, source."),
+             output_path: str = typer.Option(..., "--out", help="JSON-lines output ('-' for stdout).")) -> None:
+    """Enrich documents: language, places, topics, sentiment, section, triage score, story."""
+    from mediawatch.classifiers.pipeline import Enricher
+    from mediawatch.document import format_ts
+
+    from mediawatch.classifiers.topics import TopicQueryError
+    from mediawatch.errors import MediawatchError
+
+    settings = settings_from(ctx)
+    text = _TEXT[_lang(settings)]
+    try:
+        enricher = Enricher.from_settings(settings)
+    except (MediawatchError, TopicQueryError) as exc:  # a bad topic, register, province or model file
+        err(f"mediawatch: {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    src = sys.stdin if input_path == "-" else open(input_path, encoding="utf-8")
+    dst = sys.stdout if output_path == "-" else open(output_path, "w", encoding="utf-8")
+    skipped = total = done = 0
+    pending: list[tuple[dict, Any]] = []
+
+    def flush() -> None:
+        nonlocal done
+        docs = enricher.enrich([doc for _, doc in pending])
+        for (raw, _), doc in zip(pending, docs):
+            enriched = doc.to_dict()
+            enriched.pop("fetched_at", None)
+            if raw.get("published_at") is not None:
+                enriched["published_at"] = format_ts(doc.published_at)
+            dst.write(json.dumps({**raw, **enriched}, ensure_ascii=False) + "\n")
+            done += 1
+        pending.clear()
+
+    try:
+        for line_no, line in enumerate(src, start=1):
+            total += 1
+            if not line.strip():
+                skipped += 1
+                err(text["bad_line"].format(path=input_path, n=line_no, why="empty line"))
+                continue
+            try:
+                raw = json.loads(line)
+                doc = document_from_input(raw, line_no)
+            except (ValueError, TypeError) as exc:
+                skipped += 1
+                err(text["bad_line"].format(path=input_path, n=line_no, why=exc))
+                continue
+            pending.append((raw, doc))
+            if len(pending) >= BATCH:
+                flush()
+        if pending:
+            flush()
+    finally:
+        if src is not sys.stdin:
+            src.close()
+        if dst is not sys.stdout:
+            dst.close()
+    if skipped:
+        err(text["skipped"].format(skipped=skipped, total=total, done=done, out=output_path))
+        raise typer.Exit(EXIT_FAILED)
+    err(text["done"].format(done=done, out=output_path))
+
+
+def _local_date(value: datetime | None, tz: str) -> str:
+    return value.astimezone(ZoneInfo(tz)).strftime("%d/%m/%Y %H:%M") if value else "-"
+
+
+def triage_list(ctx: typer.Context,
+                status: str = typer.Option("pending", "--status",
+                                           help="pending, false, misleading, true, not-a-claim or all."),
+                limit: int = typer.Option(50, "--limit", min=1, help="How many, newest first."),
+                as_json: bool = typer.Option(False, "--json", help="One JSON object per line.")) -> None:
+    """List flagged documents waiting for (or given) a reviewer's verdict."""
+    from mediawatch.document import REVIEW_STATUSES
+    from mediawatch.store.base import SearchQuery
+
+    settings = settings_from(ctx)
+    text = _TEXT[_lang(settings)]
+    if status != "all" and status not in REVIEW_STATUSES:
+        err(f"mediawatch: --status {status!r} is not one of {', '.join(REVIEW_STATUSES)}, all")
+        raise typer.Exit(EXIT_USAGE)
+    statuses = [] if status == "all" else [status]
+    with open_store_or_exit(settings) as store:
+        page = store.search(SearchQuery(flagged_only=True, misinfo_statuses=statuses), size=limit)
+    if as_json:
+        for doc in page.documents:
+            m = doc.misinfo
+            typer.echo(json.dumps({"id": doc.id, "url": doc.url, "title": doc.title, "source": doc.source.id,
+                                   "published_at": doc.to_dict()["published_at"], "score": m.score if m else None,
+                                   "claim": m.claim if m else None, "matched_claim": m.matched_claim if m else None,
+                                   "matched_claim_id": m.matched_claim_id if m else None,
+                                   "evidence_url": m.evidence_url if m else None,
+                                   "reasons": m.reasons if m else [], "review_status": m.review_status if m else None,
+                                   "topics": doc.topics, "places": doc.places}, ensure_ascii=False))
+        return
+    if not page.documents:
+        typer.echo(text["empty"])
+        return
+    typer.echo(text["header"].format(n=page.total, status=status))
+    for doc in page.documents:
+        m = doc.misinfo
+        typer.echo("")
+        typer.echo(f"[{doc.id}] {text['score']} {m.score:.2f}  {m.review_status}  "
+                   f"{_local_date(doc.when, settings.timezone)}  {doc.source.id}")
+        if doc.title:
+            typer.echo(f"  {doc.title}")
+        if m.claim:
+            typer.echo(f"  {text['claim']}: {m.claim}")
+        if m.matched_claim:
+            typer.echo(f"  {text['matched']}: {m.matched_claim} ({m.matched_claim_id})")
+        if m.evidence_url:
+            typer.echo(f"  {text['evidence']}: {m.evidence_url}")
+        if m.reasons:
+            typer.echo(f"  {text['reasons']}: " + "; ".join(m.reasons))
+        if doc.url:
+            typer.echo(f"  {doc.url}")
+
+
+def triage_review(ctx: typer.Context,
+                  doc_id: str = typer.Argument(..., help="Document id from `mediawatch triage list`."),
+                  verdict: str = typer.Option(..., "--verdict", help="false | misleading | true | not-a-claim"),
+                  note: str = typer.Option(..., "--note", help="Why: the evidence, the official correction."),
+                  reviewer: str = typer.Option(None, "--reviewer", help="Who decides (default: $USER).")) -> None:
+    """Record a reviewer's verdict (audited); false/misleading claims join the claims register."""
+    from mediawatch.classifiers.misinfo.feedback import promote
+    from mediawatch.store.base import ReviewDecision
+
+    settings = settings_from(ctx)
+    text = _TEXT[_lang(settings)]
+    if verdict not in VERDICTS:
+        err(f"mediawatch: --verdict {verdict!r} is not one of {', '.join(VERDICTS)}")
+        raise typer.Exit(EXIT_USAGE)
+    if not note.strip():
+        err("mediawatch: --note is empty. Fix: say why (the evidence or the official correction)")
+        raise typer.Exit(EXIT_USAGE)
+    who = reviewer or os.environ.get("USER") or os.environ.get("USERNAME") or "unknown"
+    with open_store_or_exit(settings) as store:
+        doc = store.get(doc_id)
+        if doc is None:
+            err("mediawatch: " + text["not_found"].format(id=doc_id))
+            raise typer.Exit(EXIT_USAGE)
+        decision = ReviewDecision(doc_id=doc_id, verdict=verdict, reviewer=who, note=note.strip(),
+                                  decided_at=datetime.now(timezone.utc),
+                                  previous_status=doc.misinfo.review_status if doc.misinfo else None)
+        updated = store.review(decision)
+        typer.echo(text["reviewed"].format(id=doc_id, verdict=verdict, previous=decision.previous_status or "-",
+                                           reviewer=who))
+        claim = promote(store, updated, verdict, note.strip())
+        if claim is not None:
+            typer.echo(text["registered"].format(claim=claim.text))

@@ -1,0 +1,112 @@
+"""`mediawatch dashboards`: Kibana saved objects (export, validate, push) and the embedded view (serve)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from .common import EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE, err, settings_from
+
+dashboards_app = typer.Typer(no_args_is_help=True,
+                             help="Bảng điều khiển: Kibana và bản nhúng / dashboards: Kibana and embedded.")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(dashboards_app, name="dashboards")
+
+
+def _lang(ctx: typer.Context, lang: str | None) -> str:
+    if lang:
+        if lang not in ("vi", "en"):
+            err("mediawatch: --lang must be vi or en")
+            raise typer.Exit(EXIT_USAGE)
+        return lang
+    return settings_from(ctx).language
+
+
+def _ndjson(ctx: typer.Context, lang: str | None) -> str:
+    from mediawatch.dashboards.kibana import render_ndjson
+
+    settings = settings_from(ctx)
+    return render_ndjson(lang=_lang(ctx, lang), index_prefix=settings.store.index_prefix,
+                         province=settings.province.name)
+
+
+@dashboards_app.command("export")
+def export(ctx: typer.Context,
+           out: Path = typer.Option(..., "--out", help="ndjson file to write (Kibana saved objects)."),
+           lang: str = typer.Option(None, "--lang", help="vi (default from settings) or en.")) -> None:
+    """Xuất saved objects cho Kibana / Write the Kibana saved objects (ndjson)."""
+    text = _ndjson(ctx, lang)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    typer.echo(f"{len(text.splitlines())} saved objects -> {out}")
+
+
+@dashboards_app.command("validate")
+def validate(file: Path = typer.Argument(..., help="Saved objects ndjson to check offline.")) -> None:
+    """Kiểm tra file ndjson / Check a saved-objects file against Kibana's rules, offline."""
+    from mediawatch.dashboards.kibana_validate import validate_ndjson
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        err(f"mediawatch: cannot read {file}: {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    problems = validate_ndjson(text)
+    for problem in problems:
+        err(f"{file}: {problem}")
+    if problems:
+        raise typer.Exit(EXIT_FAILED)
+    typer.echo(f"{file}: {len(text.splitlines())} objects, valid")
+
+
+@dashboards_app.command("push")
+def push(ctx: typer.Context,
+         kibana: str = typer.Option(..., "--kibana", help="Kibana base URL, e.g. https://kibana.local:5601."),
+         space: str = typer.Option(None, "--space", help="Kibana space (default space when left out)."),
+         api_key: str = typer.Option(None, "--api-key", envvar="MEDIAWATCH_KIBANA_API_KEY",
+                                     help="Kibana API key (or MEDIAWATCH_KIBANA_API_KEY)."),
+         ca_file: str = typer.Option(None, "--ca-file", help="CA bundle for Kibana's TLS certificate."),
+         lang: str = typer.Option(None, "--lang", help="vi (default from settings) or en.")) -> None:
+    """Đẩy bảng điều khiển lên Kibana / Import the dashboards into Kibana (overwrite)."""
+    from mediawatch.dashboards.kibana_push import push_ndjson
+    from mediawatch.errors import ErrorKind, MediawatchError
+
+    try:
+        result = push_ndjson(_ndjson(ctx, lang), kibana, space=space, api_key=api_key, ca_file=ca_file)
+    except MediawatchError as exc:
+        err(f"mediawatch: {exc}")
+        raise typer.Exit(EXIT_UNAVAILABLE if exc.kind == ErrorKind.TEMPORARY else EXIT_FAILED) from None
+    for error in result.errors:
+        err(f"kibana: {error.get('type')}/{error.get('id')}: {error.get('error')}")
+    typer.echo(f"Kibana imported {result.success_count} objects" + ("" if result.success else " with errors"))
+    if not result.success:
+        raise typer.Exit(EXIT_FAILED)
+
+
+@dashboards_app.command("serve")
+def serve(ctx: typer.Context,
+          port: int = typer.Option(8001, "--port", help="Port on 127.0.0.1."),
+          db: Path = typer.Option(None, "--db", help="SQLite store file (default: store.url)."),
+          immutable: bool = typer.Option(False, "--immutable", help="Open the file as an immutable snapshot."),
+          lang: str = typer.Option(None, "--lang", help="vi (default from settings) or en.")) -> None:
+    """Mở bảng điều khiển nhúng / Serve the embedded dashboards (Datasette, read-only, 127.0.0.1)."""
+    from mediawatch.dashboards.serve import dashboard_path, serve as run, view_options
+
+    settings = settings_from(ctx)
+    if db is None:
+        url = settings.store_url()
+        if not url.startswith("sqlite:///"):
+            err("mediawatch: the embedded dashboards read the SQLite store; store.url is Elasticsearch. "
+                "Fix: use Kibana (`mediawatch dashboards push`) or pass --db PATH to a SQLite store file.")
+            raise typer.Exit(EXIT_USAGE)
+        db = Path(url[len("sqlite:///"):])
+    if not db.exists():
+        err(f"mediawatch: no store file at {db}. Fix: run an ingest first (`mediawatch run`) or pass --db.")
+        raise typer.Exit(EXIT_USAGE)
+    options = view_options(db, lang=_lang(ctx, lang), tz=settings.timezone, province=settings.province.name,
+                           former_names=settings.province.former_names)
+    err(f"mediawatch: dashboards at http://127.0.0.1:{port}{dashboard_path()} (Ctrl-C to stop)")
+    run(db, options, port=port, immutable=immutable)

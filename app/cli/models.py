@@ -1,0 +1,103 @@
+"""`mediawatch train NAME` and `mediawatch eval NAME`: train or score the models in mediawatch.classifiers.registry."""
+
+from __future__ import annotations
+
+import time
+
+import typer
+
+from .common import EXIT_FAILED, EXIT_USAGE, err, settings_from
+
+_TEXT = {
+    "vi": {"unknown": "mô hình {name!r} không có; các mô hình: {names}",
+           "trained": "Đã huấn luyện {name} trong {secs:.0f} giây, lưu vào {out}",
+           "scores": "Điểm đánh giá của {name}:", "floor": "ngưỡng", "below": "DƯỚI NGƯỠNG",
+           "failed": "{n} điểm dưới ngưỡng trong floors.json"},
+    "en": {"unknown": "no model {name!r}; models: {names}",
+           "trained": "Trained {name} in {secs:.0f} s, saved to {out}",
+           "scores": "Scores of {name}:", "floor": "floor", "below": "BELOW FLOOR",
+           "failed": "{n} score(s) below the floors in floors.json"},
+}
+
+
+def _lang(ctx: typer.Context) -> str:
+    from .common import settings_from
+
+    try:
+        return settings_from(ctx).language
+    except typer.Exit:
+        return "vi"
+
+
+def _model(name: str, text: dict):
+    from mediawatch.classifiers.registry import MODELS
+
+    if name not in MODELS:
+        err("mediawatch: " + text["unknown"].format(name=name, names=", ".join(sorted(MODELS))))
+        raise typer.Exit(EXIT_USAGE)
+    return MODELS[name]
+
+
+def _print_scores(name: str, scores: dict[str, float], floors: dict[str, float], text: dict) -> int:
+    typer.echo(text["scores"].format(name=name))
+    below = 0
+    width = max((len(k) for k in scores), default=0)
+    for key, value in sorted(scores.items()):
+        line = f"  {key:<{width}}  {value:.4f}"
+        if key in floors:
+            line += f"  ({text['floor']} {floors[key]:.4f})"
+            if value < floors[key]:
+                line += f"  {text['below']}"
+                below += 1
+        typer.echo(line)
+    return below
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("train")
+    def train(ctx: typer.Context,
+              name: str = typer.Argument(..., help="Model name: sentiment, sections, ... (classifiers/registry.py)."),
+              datasets: str = typer.Option(None, "--datasets", help="Labelled data folder (default: classifiers.datasets_dir)."),
+              out: str = typer.Option(None, "--out", help="Where to write the model and its card "
+                                                          "(default: classifiers.models_dir, else data_dir/models).")) -> None:
+        """Huấn luyện một mô hình / Train a model and print its held-out scores."""
+        from mediawatch.classifiers.modelio import models_dir, read_floors
+        from mediawatch.errors import MediawatchError
+
+        text = _TEXT[_lang(ctx)]
+        model = _model(name, text)
+        started = time.perf_counter()
+        try:
+            reviewed = []
+            if model.learns_from_reviews:
+                from mediawatch.flows.orchestration.retrain import reviewed_in_store
+                reviewed = reviewed_in_store(settings_from(ctx))
+            settings = settings_from(ctx)
+            out = out or str(settings.models_out_path())
+            scores = model.train(datasets or settings.datasets_path(), out, reviewed=reviewed)
+        except MediawatchError as exc:
+            err(f"mediawatch: {exc}")
+            raise typer.Exit(EXIT_USAGE) from None
+        typer.echo(text["trained"].format(name=name, secs=time.perf_counter() - started, out=models_dir(out)))
+        _print_scores(name, scores, read_floors(None).get(name, {}), text)
+
+    @app.command("eval")
+    def evaluate(ctx: typer.Context,
+                 name: str = typer.Argument(..., help="Model name (classifiers/registry.py)."),
+                 datasets: str = typer.Option(None, "--datasets", help="Labelled data folder (default: classifiers.datasets_dir)."),
+                 models: str = typer.Option(None, "--models", help="Model folder (default classifiers/models).")) -> None:
+        """Đánh giá một mô hình / Score a trained model on held-out data; exit 1 below its floors."""
+        from mediawatch.classifiers.modelio import read_floors
+        from mediawatch.errors import MediawatchError
+
+        text = _TEXT[_lang(ctx)]
+        model = _model(name, text)
+        try:
+            scores = model.evaluate(datasets or settings_from(ctx).datasets_path(), models)
+        except MediawatchError as exc:
+            err(f"mediawatch: {exc}")
+            raise typer.Exit(EXIT_USAGE) from None
+        below = _print_scores(name, scores, read_floors(models).get(name, {}), text)
+        if below:
+            err("mediawatch: " + text["failed"].format(n=below))
+            raise typer.Exit(EXIT_FAILED)

@@ -1,0 +1,194 @@
+"""Alert payload -> the body each receiver expects, and the signature of the generic format.
+
+Pure functions: no HTTP here. ``mediawatch.flows.delivery.webhooks`` sends what these build.
+
+Generic JSON is signed: ``X-Mediawatch-Timestamp: <unix seconds>`` and
+``X-Mediawatch-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>``. A receiver
+recomputes the HMAC over the raw body and refuses timestamps older than a few minutes, which stops
+replays of a captured request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+import json
+from typing import Any
+
+from mediawatch.settings import WebhookSettings
+
+SIGNATURE_HEADER = "X-Mediawatch-Signature"
+TIMESTAMP_HEADER = "X-Mediawatch-Timestamp"
+DELIVERY_HEADER = "X-Mediawatch-Delivery"
+REPLAY_TOLERANCE_S = 300
+
+_COLOURS = {"high": "D32F2F", "medium": "F57C00", "low": "607D8B"}
+_SEVERITY_VI = {"high": "CAO", "medium": "TRUNG BÌNH", "low": "THẤP"}
+_ZALO_MAX = 2000  # Zalo OA text messages are limited to 2,000 characters
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    mac = hmac.new(secret.encode("utf-8"), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def verify(secret: str, timestamp: str | int, body: bytes, signature: str, now: float,
+           tolerance_s: int = REPLAY_TOLERANCE_S) -> bool:
+    """What a receiver does: constant-time compare, and refuse stale or future timestamps."""
+    try:
+        ts = int(timestamp)
+    except (TypeError, ValueError):
+        return False
+    if abs(now - ts) > tolerance_s:
+        return False
+    return hmac.compare_digest(sign(secret, ts, body), signature)
+
+
+def _lines(payload: dict[str, Any], lang: str) -> list[str]:
+    """Plain-text facts shared by the chat formats."""
+    vi = lang == "vi"
+    out = []
+    terms = ", ".join(payload.get("top_terms") or [])
+    if terms:
+        out.append(("Từ khoá nổi bật: " if vi else "Top terms: ") + terms)
+    sources = ", ".join(f"{s['name']} ({s['count']})" for s in payload.get("top_sources") or [])
+    if sources:
+        out.append(("Nguồn chính: " if vi else "Top sources: ") + sources)
+    mix = payload.get("sentiment_mix") or {}
+    if mix:
+        names = {"negative": "tiêu cực", "neutral": "trung tính", "positive": "tích cực"} if vi else {}
+        out.append(("Sắc thái: " if vi else "Sentiment: ")
+                   + ", ".join(f"{names.get(k, k)} {v}" for k, v in mix.items()))
+    window = payload.get("window") or {}
+    if window.get("start_local"):
+        out.append(("Khoảng thời gian: " if vi else "Window: ")
+                   + f"{window['start_local']} – {window['end_local']}")
+    return out
+
+
+def _head(payload: dict[str, Any]) -> str:
+    lang = payload.get("language", "vi")
+    sev = payload.get("severity", "medium")
+    tag = _SEVERITY_VI.get(sev, sev) if lang == "vi" else sev.upper()
+    update = ""
+    if payload.get("status") == "update":
+        update = " (cập nhật)" if lang == "vi" else " (update)"
+    return f"[{tag}] {payload.get('title', '')}{update}"
+
+
+def plain_text(payload: dict[str, Any]) -> str:
+    lang = payload.get("language", "vi")
+    parts = [_head(payload), payload.get("text", ""), *_lines(payload, lang)]
+    for d in payload.get("documents") or []:
+        parts.append(f"• {d['title']} — {d['url']}")
+    if payload.get("dashboard_url"):
+        parts.append(("Bảng điều khiển: " if lang == "vi" else "Dashboard: ") + payload["dashboard_url"])
+    return "\n".join(p for p in parts if p)
+
+
+def _slack_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack(payload: dict[str, Any]) -> dict[str, Any]:
+    lang = payload.get("language", "vi")
+    docs = "\n".join(f"• <{d['url']}|{_slack_escape(d['title'])}>" for d in payload.get("documents") or [])
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": _head(payload)[:150]}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": _slack_escape(payload.get("text", ""))}},
+    ]
+    facts = _lines(payload, lang)
+    if facts:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _slack_escape("\n".join(facts))}})
+    if docs:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": docs}})
+    if payload.get("dashboard_url"):
+        blocks.append({"type": "actions", "elements": [{
+            "type": "button", "url": payload["dashboard_url"],
+            "text": {"type": "plain_text", "text": "Mở bảng điều khiển" if lang == "vi" else "Open dashboard"}}]})
+    return {"text": _slack_escape(f"{_head(payload)}: {payload.get('text', '')}"), "blocks": blocks}
+
+
+def teams(payload: dict[str, Any]) -> dict[str, Any]:
+    """Office 365 connector MessageCard, which Teams incoming webhooks and workflows accept."""
+    lang = payload.get("language", "vi")
+    facts = [{"name": line.split(": ", 1)[0], "value": html.escape(line.split(": ", 1)[1])}
+             for line in _lines(payload, lang)]
+    docs = "<br>".join(f"<a href=\"{html.escape(d['url'])}\">{html.escape(d['title'])}</a>"
+                       for d in payload.get("documents") or [])
+    card: dict[str, Any] = {
+        "@type": "MessageCard",
+        "@context": "https://schema.org/extensions",
+        "summary": _head(payload)[:200],
+        "themeColor": _COLOURS.get(payload.get("severity", ""), "607D8B"),
+        "title": html.escape(_head(payload)),
+        "text": html.escape(payload.get("text", "")),
+        "sections": [{"facts": facts}] + ([{"text": docs}] if docs else []),
+    }
+    if payload.get("dashboard_url"):
+        card["potentialAction"] = [{"@type": "OpenUri",
+                                    "name": "Mở bảng điều khiển" if lang == "vi" else "Open dashboard",
+                                    "targets": [{"os": "default", "uri": payload["dashboard_url"]}]}]
+    return card
+
+
+def telegram(payload: dict[str, Any], chat_id: str | int) -> dict[str, Any]:
+    """Bot API sendMessage with HTML formatting (document text is escaped)."""
+    lang = payload.get("language", "vi")
+    parts = [f"<b>{html.escape(_head(payload))}</b>", html.escape(payload.get("text", ""))]
+    parts += [html.escape(line) for line in _lines(payload, lang)]
+    parts += [f"• <a href=\"{html.escape(d['url'])}\">{html.escape(d['title'])}</a>"
+              for d in payload.get("documents") or []]
+    if payload.get("dashboard_url"):
+        parts.append(f"<a href=\"{html.escape(payload['dashboard_url'])}\">"
+                     f"{'Mở bảng điều khiển' if lang == 'vi' else 'Open dashboard'}</a>")
+    return {"chat_id": chat_id, "text": "\n".join(p for p in parts if p)[:4096], "parse_mode": "HTML",
+            "disable_web_page_preview": True}
+
+
+def zalo(payload: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    """Zalo Official Account message: to a group (``group_id``) or a follower (``user_id``)."""
+    if options.get("group_id"):
+        recipient = {"group_id": str(options["group_id"])}
+    elif options.get("user_id"):
+        recipient = {"user_id": str(options["user_id"])}
+    else:
+        raise ValueError("a zalo webhook needs options.group_id or options.user_id")
+    return {"recipient": recipient, "message": {"text": plain_text(payload)[:_ZALO_MAX]}}
+
+
+def render(webhook: WebhookSettings, payload: dict[str, Any]) -> dict[str, Any]:
+    """The JSON body for ``webhook``'s format. Raises ValueError naming the missing option."""
+    if webhook.format == "json":
+        return payload
+    if webhook.format == "slack":
+        return slack(payload)
+    if webhook.format == "teams":
+        return teams(payload)
+    if webhook.format == "telegram":
+        chat_id = webhook.options.get("chat_id")
+        if chat_id is None:
+            raise ValueError(f"webhook {webhook.name!r}: telegram needs options.chat_id")
+        return telegram(payload, chat_id)
+    return zalo(payload, webhook.options)
+
+
+def endpoint(webhook: WebhookSettings) -> tuple[str, dict[str, str]]:
+    """URL and extra headers at send time (tokens are read from the settings, never spooled)."""
+    headers: dict[str, str] = {}
+    url = webhook.url
+    if webhook.format == "telegram":
+        if webhook.token is None:
+            raise ValueError(f"webhook {webhook.name!r}: telegram needs token (the bot token)")
+        if not url.rstrip("/").endswith("/sendMessage"):
+            url = f"{url.rstrip('/')}/bot{webhook.token.get_secret_value()}/sendMessage"
+    elif webhook.format == "zalo":
+        if webhook.token is None:
+            raise ValueError(f"webhook {webhook.name!r}: zalo needs token (the OA access token)")
+        headers["access_token"] = webhook.token.get_secret_value()
+    return url, headers
+
+
+def encode(body: dict[str, Any]) -> bytes:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")

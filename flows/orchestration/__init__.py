@@ -1,0 +1,1 @@
+"""Orchestration: one ingest cycle, Prefect flows around the stages, schedules (`serve`), retraining."""

@@ -1,0 +1,1 @@
+"""What a person reads: public-opinion summaries and the daily digest."""
