@@ -94,14 +94,13 @@ def classify(ctx: typer.Context,
     from mediawatch.classifiers.pipeline import Enricher
     from mediawatch.document import format_ts
 
-    from mediawatch.classifiers.topics import TopicQueryError
     from mediawatch.errors import MediawatchError
 
     settings = settings_from(ctx)
     text = _TEXT[_lang(settings)]
     try:
         enricher = Enricher.from_settings(settings)
-    except (MediawatchError, TopicQueryError) as exc:  # a bad topic, register, province or model file
+    except MediawatchError as exc:  # a bad topic, register, province or model file
         err(f"mediawatch: {exc}")
         raise typer.Exit(EXIT_USAGE) from None
     src = sys.stdin if input_path == "-" else open(input_path, encoding="utf-8")
