@@ -136,10 +136,10 @@ def test_sources_group_by_host():
 
     groups = stages.group_by_host([
         src("a", url="https://baolaocai.vn/rss/a.rss"), src("b", url="https://BAOLAOCAI.vn/rss/b.rss"),
-        src("c", url="https://vnexpress.net/rss"), src("fb1", kind="social", type="facebook"),
-        src("fb2", kind="social", type="facebook"), src("m", kind="social", type="mastodon",
-                                                          url="https://mastodon.social"),
-        src("f", type="file")])
+        src("c", url="https://vnexpress.net/rss"), src("fb1", kind="social", type="facebook", options={"pages": "a"}),
+        src("fb2", kind="social", type="facebook", options={"pages": "b"}),
+        src("m", kind="social", type="mastodon", url="https://mastodon.social", options={"hashtags": ["laocai"]}),
+        src("f", type="file", options={"path": "x.jsonl", "mapping": {"id": "id", "text": "text"}})])
     assert {h: [s.id for s in g] for h, g in groups.items()} == {
         "baolaocai.vn": ["a", "b"], "vnexpress.net": ["c"], "facebook": ["fb1", "fb2"],
         "mastodon:mastodon.social": ["m"], "file:f": ["f"]}
