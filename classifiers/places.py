@@ -133,6 +133,36 @@ def load_gazetteer() -> Gazetteer:
     return gaz
 
 
+@lru_cache(maxsize=1)
+def province_names() -> dict[str, str]:
+    """Every province name, the 34 since July 2025 and the 63 before (folded) -> the current province.
+
+    Read from the province columns alone: cheap enough to check a configuration at start."""
+    conv = json.loads(resources.files("vietnamadminunits").joinpath("data/converter_2025.json")
+                      .read_text(encoding="utf-8"))["DICT_PROVINCE"]
+    legacy_to_new_key = {old: new for new, olds in conv.items() for old in olds}
+    with sqlite3.connect(f"file:{_admin_db()}?mode=ro", uri=True) as conn:
+        new_names = dict(conn.execute("SELECT DISTINCT provinceKey, provinceShort FROM admin_units"))
+        legacy = list(conn.execute("SELECT DISTINCT provinceKey, provinceShort FROM admin_units_legacy"))
+    out = {fold(name): name for name in new_names.values()}
+    for key, name in legacy:
+        new = new_names.get(legacy_to_new_key.get(key, ""))
+        if new is not None:
+            out.setdefault(fold(name), new)
+    return out
+
+
+def current_province(name: str) -> str:
+    """The display name of a current province; a ConfigError that says how to fix anything else."""
+    names = province_names()
+    display = names.get(fold(name))
+    if display is not None and fold(display) == fold(name):
+        return display
+    hint = f"; since July 2025 it is part of {display}" if display else ""
+    raise ConfigError(f"province {name!r} is not one of the 34 provinces{hint}",
+                      fix=f"set province.name to the province's current name, e.g. \"{display or 'Lào Cai'}\"")
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     units: tuple[Unit, ...]

@@ -19,6 +19,9 @@ url = "sqlite:///mw.db"
 name = "vo-dap"
 query = "vỡ đập"
 urgent = true
+[[topics]]
+name = "lu-lut"
+query = "lũ OR sạt lở"
 [[alerts.rules]]
 name = "lu-social"
 type = "spike"

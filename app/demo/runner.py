@@ -153,7 +153,7 @@ def _stage(result: DemoResult, name: str, echo: Callable[[str], None], fn: Calla
 
 def run_demo(directory: Path, *, echo: Callable[[str], None] = print, serve: bool = False,
              dashboard_port: int = 8001, lang: str = "vi") -> DemoResult:
-    from mediawatch.settings import load_settings
+    from mediawatch.flows.orchestration.settings_checks import load_checked
     from mediawatch.store import open_store
 
     from .site import DemoSite, WebhookReceiver, load_content, write_social_export
@@ -175,7 +175,7 @@ def run_demo(directory: Path, *, echo: Callable[[str], None] = print, serve: boo
     config_path.write_text(demo_config(site.base_url, receiver.url, secrets.token_urlsafe(32),
                                        secrets.token_urlsafe(24)), encoding="utf-8")
     posts = write_social_export(content, directory / "social.jsonl", now, site.base_url)
-    settings = load_settings(config_path)
+    settings = load_checked(config_path)
     result = DemoResult(directory, config_path, directory / "data" / "mediawatch.db",
                         site_url=site.base_url, receiver_url=receiver.url)
     echo(f"1. Trang tin demo / demo news site: {site.base_url}/ ({len(content['articles'])} bài, RSS "
