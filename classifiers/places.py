@@ -335,11 +335,7 @@ def _matcher_for(province: str, former: tuple[str, ...], aliases: tuple[str, ...
     return PlaceMatcher(province, former, aliases)
 
 
-def is_about_province(doc, settings=None) -> bool:
-    """Whether ``doc`` is about the configured province (Lào Cai by default)."""
-    if settings is None:
-        from mediawatch.settings import Settings
-
-        settings = Settings()
-    p = settings.province
-    return _matcher_for(p.name, tuple(p.former_names), tuple(p.aliases)).is_about_province(doc)
+def is_about_province(doc, province: str = "Lào Cai", former_names: Iterable[str] = (),
+                      aliases: Iterable[str] = ()) -> bool:
+    """Whether ``doc`` is about ``province``; the caller hands the names (this module reads no settings)."""
+    return _matcher_for(province, tuple(former_names), tuple(aliases)).is_about_province(doc)
