@@ -134,22 +134,27 @@ def load_gazetteer() -> Gazetteer:
 
 
 @lru_cache(maxsize=1)
-def province_names() -> dict[str, str]:
-    """Every province name, the 34 since July 2025 and the 63 before (folded) -> the current province.
-
-    Read from the province columns alone: cheap enough to check a configuration at start."""
+def provinces_by_name() -> dict[str, str]:
+    """Every province name as places are tagged, the 34 since July 2025 and the 63 before -> the
+    current province. Read from the province columns alone: cheap enough to check a configuration."""
     conv = json.loads(resources.files("vietnamadminunits").joinpath("data/converter_2025.json")
                       .read_text(encoding="utf-8"))["DICT_PROVINCE"]
     legacy_to_new_key = {old: new for new, olds in conv.items() for old in olds}
     with sqlite3.connect(f"file:{_admin_db()}?mode=ro", uri=True) as conn:
         new_names = dict(conn.execute("SELECT DISTINCT provinceKey, provinceShort FROM admin_units"))
         legacy = list(conn.execute("SELECT DISTINCT provinceKey, provinceShort FROM admin_units_legacy"))
-    out = {fold(name): name for name in new_names.values()}
+    out = {name: name for name in new_names.values()}
     for key, name in legacy:
         new = new_names.get(legacy_to_new_key.get(key, ""))
         if new is not None:
-            out.setdefault(fold(name), new)
+            out.setdefault(name, new)
     return out
+
+
+@lru_cache(maxsize=1)
+def province_names() -> dict[str, str]:
+    """Every province name (folded, current and pre-2025) -> the current province."""
+    return {fold(name): new for name, new in provinces_by_name().items()}
 
 
 def current_province(name: str) -> str:

@@ -366,6 +366,14 @@ def load_default_topics() -> list[Topic]:
             for t in data.get("topics", [])]
 
 
+def topic_labels(configured: Iterable = ()) -> dict[str, str]:
+    """Topic name -> the label people read: the default topics', overridden by the configured
+    topics' own labels (the caller hands them over: anything with ``name`` and ``label``)."""
+    labels = {topic.name: topic.label for topic in load_default_topics() if topic.label}
+    labels.update({topic.name: topic.label for topic in configured if topic.label})
+    return labels
+
+
 class TopicMatcher:
     """The default crisis topics, overridden (same name) or extended by the configured ones."""
 

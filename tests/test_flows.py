@@ -274,6 +274,6 @@ options = {{ path = "{path}", platform = "facebook", mapping = {json.dumps(MAPPI
 """, encoding="utf-8")
     result = CliRunner().invoke(app, ["-c", str(tmp_path / "mediawatch.toml"), "run", "--prefect", "--no-classify"])
     assert result.exit_code == 0, result.output
-    assert "fb-a: fetched=" in result.output and ": 30 new, 0 updated" in result.output
+    assert "fb-a: lấy " in result.output and ": 30 mới, 0 cập nhật" in result.output
     with SQLiteStore(tmp_path / "mw.db") as store:
         assert store.get_state("runs", "latest")["engine"] == "prefect"
