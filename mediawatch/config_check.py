@@ -162,8 +162,15 @@ class Origins:
 
     def __init__(self, path: Path | None, text: str, environ: Mapping[str, str]):
         self.path = path
-        self.lines = toml_lines(text) if text else {}
+        self.text = text
+        self._lines: dict[Loc, int] | None = None  # walked only when there is a problem to place
         self.environ = {k.upper(): (k, v) for k, v in environ.items() if k.upper().startswith(ENV_PREFIX)}
+
+    @property
+    def lines(self) -> dict[Loc, int]:
+        if self._lines is None:
+            self._lines = toml_lines(self.text) if self.text else {}
+        return self._lines
 
     def env_var(self, loc: Loc) -> str | None:
         names: list[str] = []
