@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.crawl
 	$(BIN)/python -m bench.social --posts 10000
 	$(BIN)/python -m bench.alerts
+	$(BIN)/python -m bench.config
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache test-artifacts

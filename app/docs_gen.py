@@ -12,7 +12,7 @@ import sys
 import types
 from typing import Any, Literal, Union, get_args, get_origin
 
-from annotated_types import Ge, Gt, Le, Lt
+from annotated_types import Ge, Gt, Le, Lt, MinLen
 from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
@@ -49,7 +49,6 @@ EXTRA_DESCRIPTIONS: dict[str, str] = {
     "alerts.rules[].source_kind": "Only press, social or web documents.",
     "alerts.rules[].min_count": "Never fire below this many documents in the window.",
     "alerts.rules[].cooldown_minutes": "After firing, updates within this time go to the same alert.",
-    "alerts.rules[].options": "Rule-specific options (window_hours, baseline_windows, ...).",
     "webhooks[].name": "Name used in logs and the outbox.",
     "webhooks[].url": "Where alerts are POSTed.",
     "webhooks[].format": "Body format: generic JSON or the chat platform's own.",
@@ -109,6 +108,8 @@ def type_name(annotation: Any) -> str:
         text = {str: "string", int: "integer", float: "number", bool: "boolean"}[inner]
     elif _is_model(inner):
         text = "table"
+    elif origin in (Union, types.UnionType):
+        text = " or ".join(type_name(arg) for arg in get_args(inner))
     else:
         text = getattr(inner, "__name__", str(inner))
     return f"{text} (optional)" if optional else text
@@ -120,10 +121,15 @@ def _constraints(field: FieldInfo) -> str:
         for cls, symbol, attr in ((Ge, "≥", "ge"), (Gt, ">", "gt"), (Le, "≤", "le"), (Lt, "<", "lt")):
             if isinstance(item, cls):
                 parts.append(f"{symbol} {getattr(item, attr)}")
+        if isinstance(item, MinLen) and item.min_length == 1:
+            parts.append("not empty")
     return ", ".join(parts)
 
 
 def default_text(field: FieldInfo) -> str:
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    if "doc_default" in extra:
+        return str(extra["doc_default"])
     if field.default is PydanticUndefined and field.default_factory is None:
         return "required"
     value = field.default_factory() if field.default_factory is not None else field.default
@@ -143,15 +149,60 @@ def _escape(text: str) -> str:
 Section = tuple[str, list[str], type, bool]  # (dotted key with [] for list items, env path, model, in a list)
 
 
+def _typed_options() -> dict[type, tuple[str, dict[str, type[BaseModel]]]]:
+    """Entries whose ``options`` depend on a field: the model -> (that field, models by its value)."""
+    from mediawatch.options import RULE_OPTIONS, SOURCE_OPTIONS, WEBHOOK_OPTIONS
+    from mediawatch.settings import AlertRuleSettings, SourceSettings, WebhookSettings
+
+    return {SourceSettings: ("type", SOURCE_OPTIONS), AlertRuleSettings: ("type", RULE_OPTIONS),
+            WebhookSettings: ("format", WEBHOOK_OPTIONS)}
+
+
+def _option_rows(model: type[BaseModel]) -> list[str]:
+    rows = []
+    for name, field in model.model_fields.items():
+        kind = type_name(field.annotation)
+        limits = _constraints(field)
+        if limits:
+            kind += f", {limits}"
+        rows.append(f"| `{name}` | {_escape(kind)} | {_escape(default_text(field))} | "
+                    f"{_escape(field.description or '')} |")
+    return rows
+
+
+def render_options(dotted: str, by: str, models: dict[str, type[BaseModel]]) -> list[str]:
+    """The options each value of ``by`` takes, one table per value."""
+    title = f"[[{dotted[:-2]}]]" if dotted.endswith("[]") else f"[{dotted}]"
+    table = dotted[:-2] if dotted.endswith("[]") else dotted
+    out = [f"## `{title}` options by {by}\n",
+           f"`options` is a table, written `options = {{ key = value }}` or as an `[{table}.options]` table "
+           f"after the entry's keys. Which keys it takes depends on the entry's `{by}`; any other key is an "
+           "error at load that names the file, the line and the keys that type takes.\n"]
+    for value, model in models.items():
+        out.append(f"### `{by} = \"{value}\"`\n")
+        rows = _option_rows(model)
+        if rows:
+            out.append("| option | type | default | description |\n|---|---|---|---|")
+            out.extend(rows)
+        else:
+            out.append("No options.")
+        out.append("")
+    return out
+
+
 def _rows(model: type[BaseModel], dotted: str, env_path: list[str], in_list: bool,
           sections: list[Section]) -> list[str]:
     rows = []
+    typed = _typed_options().get(model)
     for name, field in model.model_fields.items():
         if field.exclude:
             continue
         annotation, _ = _strip_optional(field.annotation)
         key = f"{dotted}.{name}" if dotted else name
         description = field.description or EXTRA_DESCRIPTIONS.get(key, "")
+        if typed and name == "options":
+            rows.append(f"| `{name}` | table, by {typed[0]} | `{{}}` | – | {_escape(description)} |")
+            continue
         item = get_args(annotation)[0] if get_origin(annotation) is list and get_args(annotation) else None
         if _is_model(annotation):
             sections.append((key, env_path + [name], annotation, in_list))
@@ -205,6 +256,9 @@ def render_configuration() -> str:
         out.append(head)
         out.extend(rows)
         out.append("")
+        typed = _typed_options().get(model)
+        if typed:
+            out.extend(render_options(dotted, *typed))
         sections[0:0] = nested  # a section's own sub-tables follow it directly
     return "\n".join(out).rstrip() + "\n"
 

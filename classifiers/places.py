@@ -133,6 +133,41 @@ def load_gazetteer() -> Gazetteer:
     return gaz
 
 
+@lru_cache(maxsize=1)
+def provinces_by_name() -> dict[str, str]:
+    """Every province name as places are tagged, the 34 since July 2025 and the 63 before -> the
+    current province. Read from the province columns alone: cheap enough to check a configuration."""
+    conv = json.loads(resources.files("vietnamadminunits").joinpath("data/converter_2025.json")
+                      .read_text(encoding="utf-8"))["DICT_PROVINCE"]
+    legacy_to_new_key = {old: new for new, olds in conv.items() for old in olds}
+    with sqlite3.connect(f"file:{_admin_db()}?mode=ro", uri=True) as conn:
+        new_names = dict(conn.execute("SELECT DISTINCT provinceKey, provinceShort FROM admin_units"))
+        legacy = list(conn.execute("SELECT DISTINCT provinceKey, provinceShort FROM admin_units_legacy"))
+    out = {name: name for name in new_names.values()}
+    for key, name in legacy:
+        new = new_names.get(legacy_to_new_key.get(key, ""))
+        if new is not None:
+            out.setdefault(name, new)
+    return out
+
+
+@lru_cache(maxsize=1)
+def province_names() -> dict[str, str]:
+    """Every province name (folded, current and pre-2025) -> the current province."""
+    return {fold(name): new for name, new in provinces_by_name().items()}
+
+
+def current_province(name: str) -> str:
+    """The display name of a current province; a ConfigError that says how to fix anything else."""
+    names = province_names()
+    display = names.get(fold(name))
+    if display is not None and fold(display) == fold(name):
+        return display
+    hint = f"; since July 2025 it is part of {display}" if display else ""
+    raise ConfigError(f"province {name!r} is not one of the 34 provinces{hint}",
+                      fix=f"set province.name to the province's current name, e.g. \"{display or 'Lào Cai'}\"")
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     units: tuple[Unit, ...]
@@ -305,11 +340,7 @@ def _matcher_for(province: str, former: tuple[str, ...], aliases: tuple[str, ...
     return PlaceMatcher(province, former, aliases)
 
 
-def is_about_province(doc, settings=None) -> bool:
-    """Whether ``doc`` is about the configured province (Lào Cai by default)."""
-    if settings is None:
-        from mediawatch.settings import Settings
-
-        settings = Settings()
-    p = settings.province
-    return _matcher_for(p.name, tuple(p.former_names), tuple(p.aliases)).is_about_province(doc)
+def is_about_province(doc, province: str = "Lào Cai", former_names: Iterable[str] = (),
+                      aliases: Iterable[str] = ()) -> bool:
+    """Whether ``doc`` is about ``province``; the caller hands the names (this module reads no settings)."""
+    return _matcher_for(province, tuple(former_names), tuple(aliases)).is_about_province(doc)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Callable, Iterable, Union
 
+from mediawatch.errors import BadInputError
 from mediawatch.text import fold
 
 DEFAULT_TOPICS_FILE = "default_topics.toml"
@@ -29,15 +30,20 @@ DEFAULT_TOPICS_FILE = "default_topics.toml"
 _WORD = re.compile(r"[0-9a-z]+")
 
 
-class TopicQueryError(ValueError):
+class TopicQueryError(BadInputError, ValueError):
     """A topic query that cannot be parsed; the message names the topic and the fix."""
+
+    FIX = ("use AND, OR, NOT, NEAR/n in capitals, close every ( and \", "
+           "and put * only at the end of a word (see docs/topics-places.md)")
 
     def __init__(self, topic: str, query: str, position: int, problem: str):
         self.topic, self.query, self.position, self.problem = topic, query, position, problem
         pointer = f"{query}\n{' ' * position}^"
-        super().__init__(f"topic {topic!r}: {problem} at character {position + 1} of the query:\n{pointer}\n"
-                         "Fix: use AND, OR, NOT, NEAR/n in capitals, close every ( and \", "
-                         "and put * only at the end of a word (see docs/topics-places.md)")
+        super().__init__(f"topic {topic!r}: {problem} at character {position + 1} of the query:\n{pointer}",
+                         fix=self.FIX, data=query)
+
+    def __str__(self) -> str:  # the pointer line must stay alone under the query
+        return f"{self.message}\nFix: {self.fix}"
 
 
 # --- the AST --------------------------------------------------------------------------------------
@@ -354,10 +360,18 @@ def compile_topic(name: str, query: str, label: str = "", urgent: bool = False) 
 
 
 def load_default_topics() -> list[Topic]:
-    raw = resources.files("classifiers").joinpath(DEFAULT_TOPICS_FILE).read_text(encoding="utf-8")
+    raw = resources.files("mediawatch.classifiers").joinpath(DEFAULT_TOPICS_FILE).read_text(encoding="utf-8")
     data = tomllib.loads(raw)
     return [compile_topic(t["name"], t["query"], t.get("label", ""), bool(t.get("urgent", False)))
             for t in data.get("topics", [])]
+
+
+def topic_labels(configured: Iterable = ()) -> dict[str, str]:
+    """Topic name -> the label people read: the default topics', overridden by the configured
+    topics' own labels (the caller hands them over: anything with ``name`` and ``label``)."""
+    labels = {topic.name: topic.label for topic in load_default_topics() if topic.label}
+    labels.update({topic.name: topic.label for topic in configured if topic.label})
+    return labels
 
 
 class TopicMatcher:

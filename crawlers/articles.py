@@ -69,7 +69,7 @@ class ArticleCollector:
         self.index: FingerprintIndex = ctx.extras.get("dedup_index") or FingerprintIndex.load(ctx.store)
         ctx.extras["dedup_index"] = self.index
         self.src = Source(id=source.id, kind=source.kind, name=source.name or source.id)
-        self.min_chars = int(source.options.get("min_chars", 200))
+        self.min_chars = source.options.min_chars
 
     def collect(self, links: Iterable[Link]) -> Iterator[Document]:
         """Documents for the new or updated links, in link order.

@@ -20,6 +20,8 @@ import trafilatura
 from trafilatura.settings import Extractor
 from lxml import etree
 
+from mediawatch.errors import BadInputError
+
 from .dates import parse_date
 from .urls import canonical_url
 
@@ -39,11 +41,11 @@ MODIFIED_META = ("article:modified_time", "dateModified", "og:updated_time", "la
                  "dc.date.modified")
 
 
-class ExtractionError(ValueError):
+class ExtractionError(BadInputError, ValueError):
     """The page has no usable article text; carries the URL and what was found."""
 
     def __init__(self, url: str, message: str, chars: int = 0):
-        super().__init__(f"{url}: {message}")
+        super().__init__(f"{url}: {message}", data=url)
         self.url = url
         self.chars = chars
 

@@ -141,7 +141,7 @@ def _collect_feed(source: SourceSettings, ctx: CollectContext) -> Iterable[Docum
     if feed.problem:
         report.error("parse", f"feed {source.url} is malformed ({feed.problem}); kept the "
                               f"{len(feed.links)} entries that parsed", kind=ErrorKind.BAD_INPUT)
-    if source.options.get("fetch_articles", True):
+    if source.options.fetch_articles:
         yield from ArticleCollector(source, ctx).collect(feed.links)
     else:
         for doc in links_to_documents(feed.links, source):

@@ -16,6 +16,7 @@ import scrapy
 
 from mediawatch.document import Document
 from mediawatch.errors import BadInputError
+from mediawatch.options import LISTING_ARTICLE_PATTERN, LISTING_LINKS, LISTING_NEXT
 from mediawatch.settings import SourceSettings
 
 from .articles import ArticleCollector, release_fetcher
@@ -23,11 +24,10 @@ from .base import CollectContext
 from .scrapy_runner import failure_reason
 from .sitemaps import crawl_links
 
-DEFAULT_LINKS = "article a::attr(href), h1 a::attr(href), h2 a::attr(href), h3 a::attr(href), " \
-                ".title a::attr(href), .story a::attr(href)"
-DEFAULT_NEXT = "a[rel~=next]::attr(href), .pagination a.next::attr(href), a.next-page::attr(href)"
-# An article path usually ends in a slug with an id or .html; section fronts do not.
-DEFAULT_PATTERN = r"(-\d{4,}|\.html?|\.htm|/\d{6,})(\?.*)?$"
+# The defaults live with the typed options (docs/configuration.md lists them).
+DEFAULT_LINKS = LISTING_LINKS
+DEFAULT_NEXT = LISTING_NEXT
+DEFAULT_PATTERN = LISTING_ARTICLE_PATTERN
 
 
 class ListingSpider(scrapy.Spider):
@@ -74,8 +74,8 @@ def collect_listing(source: SourceSettings, ctx: CollectContext) -> Iterable[Doc
     if not source.url:
         raise BadInputError("listing source has no url", source=source.id, fix="set url to the section page")
     opts = source.options
-    kwargs = {key: opts[key] for key in ("link_selector", "next_selector", "article_pattern") if key in opts}
-    links = crawl_links(ListingSpider, source, ctx, max_pages=int(opts.get("max_pages", 3)), **kwargs)
+    links = crawl_links(ListingSpider, source, ctx, max_pages=opts.max_pages, link_selector=opts.link_selector,
+                        next_selector=opts.next_selector, article_pattern=opts.article_pattern)
     try:
         yield from ArticleCollector(source, ctx).collect(links)
     finally:

@@ -132,8 +132,8 @@ def collect_sitemap(source: SourceSettings, ctx: CollectContext) -> Iterable[Doc
         raise BadInputError("sitemap source has no url", source=source.id,
                             fix="set url to the news sitemap or sitemap index")
     opts = source.options
-    links = crawl_links(SitemapLinksSpider, source, ctx, max_sitemaps=int(opts.get("max_sitemaps", 10)),
-                        max_urls=int(opts.get("max_urls", 500)), since_days=float(opts.get("since_days", 7)))
+    links = crawl_links(SitemapLinksSpider, source, ctx, max_sitemaps=opts.max_sitemaps, max_urls=opts.max_urls,
+                        since_days=opts.since_days)
     try:
         yield from ArticleCollector(source, ctx).collect(links)
     finally:

@@ -15,6 +15,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from mediawatch.i18n import label as value_label
+from mediawatch.i18n import t, words
+
 from .panels import (DASHBOARD_DESCRIPTION, DASHBOARD_TITLE, FIELDS, FILTERS, PANELS, VALUE_LABELS, Lang,
                      Panel)
 
@@ -30,6 +33,11 @@ class ViewOptions:
     former_names: list[str] = field(default_factory=list)
     date_start: date | None = None  # default filter values (usually the last 30 days of data)
     date_end: date | None = None
+    # Topic name -> the label people read (configured and built-in topics); names without one show as they are.
+    topic_labels: dict[str, str] = field(default_factory=dict)
+    # Every other province, current and pre-2025, by name -> True when it is a former one: a place
+    # tag naming another province is "another province", not a commune (issue 13, Lai Châu).
+    other_provinces: dict[str, bool] = field(default_factory=dict)
 
     @property
     def offset_s(self) -> int:
@@ -44,9 +52,33 @@ def _q(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _case(column: str, field_name: str, lang: Lang, missing: str) -> str:
-    whens = " ".join(f"WHEN {_q(k)} THEN {_q(v(lang))}" for k, v in VALUE_LABELS[field_name].items())
-    return f"CASE {column} {whens} ELSE {_q(missing)} END"
+def _case(column: str, field_name: str, lang: Lang, missing: str | None) -> str:
+    """The stored value as people read it; ``missing`` for anything else (None: the value itself)."""
+    group, values = VALUE_LABELS[field_name]
+    whens = " ".join(f"WHEN {_q(v)} THEN {_q(value_label(group, v, lang))}" for v in values)
+    return f"CASE {column} {whens} ELSE {column if missing is None else _q(missing)} END"
+
+
+def _topic_label(o: ViewOptions, column: str) -> str:
+    """A topic's label from its stored name (SQL), for tables and charts."""
+    if not o.topic_labels:
+        return column
+    whens = " ".join(f"WHEN {_q(k)} THEN {_q(v)}" for k, v in sorted(o.topic_labels.items()))
+    return f"CASE {column} {whens} ELSE {column} END"
+
+
+def place_level(o: ViewOptions, column: str) -> str:
+    """The level of a place tag: the province, a province merged into it, another province (current
+    or former), or a unit (commune, ward, former district)."""
+    lang = o.lang
+    formers = ", ".join(_q(n) for n in o.former_names) or "''"
+    others = ", ".join(_q(n) for n, old in sorted(o.other_provinces.items()) if not old) or "''"
+    other_formers = ", ".join(_q(n) for n, old in sorted(o.other_provinces.items()) if old) or "''"
+    return (f"CASE WHEN {column} = {_q(o.province)} THEN {_q(t('dash.level.province', lang))} "
+            f"WHEN {column} IN ({formers}) THEN {_q(t('dash.level.former_province', lang))} "
+            f"WHEN {column} IN ({others}) THEN {_q(t('dash.level.other_province', lang))} "
+            f"WHEN {column} IN ({other_formers}) THEN {_q(t('dash.level.other_former_province', lang))} "
+            f"ELSE {_q(t('dash.level.unit', lang))} END")
 
 
 def doc_filters(o: ViewOptions, *, dates: bool = True, time_col: str = "d.time_ms", rowid: str = "d.rowid") -> str:
@@ -98,7 +130,7 @@ def chart(p: Panel, o: ViewOptions) -> dict[str, Any]:
     if p.kind == "timeseries":
         field_name = p.split_by or "sentiment"
         column = "d.sentiment" if field_name == "sentiment" else "d.source_kind"
-        missing = "chưa phân loại" if lang == "vi" else "unlabelled"
+        missing = t("dash.unlabelled", lang)
         sql = (f"SELECT {_local_day(o, 'd.time_ms')} AS day, {_case(column, field_name, lang, missing)} AS series, "
                f"count(*) AS n\nFROM documents d WHERE 1 = 1\n{where}\nGROUP BY 1, 2 ORDER BY 1, 2")
         mark = {"type": "bar", "tooltip": True} if field_name == "sentiment" else {"type": "line", "point": True,
@@ -118,12 +150,7 @@ def chart(p: Panel, o: ViewOptions) -> dict[str, Any]:
                    f"(SELECT d.source_id, count(*) AS n FROM documents d WHERE 1 = 1\n{where}\n"
                    f"GROUP BY d.source_id ORDER BY n DESC, d.source_id LIMIT {p.size}) g ORDER BY n DESC, label")
         else:
-            current, former = ("tỉnh hiện nay", "tỉnh cũ (trước 7/2025)") if lang == "vi" else (
-                "province", "former province (before 7/2025)")
-            other = "xã, phường, huyện cũ..." if lang == "vi" else "commune, ward, former district..."
-            formers = ", ".join(_q(n) for n in o.former_names) or "''"
-            sql = (f"SELECT t.value AS label, count(*) AS n, CASE WHEN t.value = {_q(o.province)} THEN {_q(current)} "
-                   f"WHEN t.value IN ({formers}) THEN {_q(former)} ELSE {_q(other)} END AS level\n"
+            sql = (f"SELECT t.value AS label, count(*) AS n, {place_level(o, 't.value')} AS level\n"
                    f"FROM doc_tags t WHERE t.field = 'place'\n"
                    f"{doc_filters(o, time_col='t.time_ms', rowid='t.doc_rowid')}\n"
                    f"GROUP BY t.value ORDER BY n DESC, label LIMIT {p.size}")
@@ -139,7 +166,7 @@ def chart(p: Panel, o: ViewOptions) -> dict[str, Any]:
     if p.kind == "metric":
         sql = f"SELECT count(*) AS n FROM documents d WHERE 1 = 1\n{where}"
         return {**base, "query": sql, "library": "metric",
-                "display": {"field": "n", "suffix": " tin" if lang == "vi" else " items"}}
+                "display": {"field": "n", "suffix": t("dash.items_suffix", lang)}}
     if p.kind == "change":
         return {**base, "query": _change_sql(p, o), "library": "table"}
     if p.kind == "forecast":
@@ -159,32 +186,31 @@ def _change_sql(p: Panel, o: ViewOptions) -> str:
               + doc_filters(o, dates=False, rowid="t.doc_rowid") + "\nGROUP BY t.value")
     sql = (f"WITH b AS ({bounds}),\ncur AS ({counts.format(lo='b.s', hi='b.e')}),\n"
            f"prev AS ({counts.format(lo='b.s - (b.e - b.s)', hi='b.s')})\n"
-           f"SELECT mw_html(cur.topic) AS \"{label['topics']}\", cur.n AS \"{label['count']}\", "
+           f"SELECT mw_html({_topic_label(o, 'cur.topic')}) AS \"{label['topics']}\", cur.n AS \"{label['count']}\", "
            f"COALESCE(prev.n, 0) AS \"{label['previous']}\", "
-           f"CASE WHEN prev.n > 0 THEN printf('%+.0f%%', 100.0 * (cur.n - prev.n) / prev.n) ELSE 'mới' END "
+           f"CASE WHEN prev.n > 0 THEN printf('%+.0f%%', 100.0 * (cur.n - prev.n) / prev.n) "
+           f"ELSE {_q(t('dash.new', o.lang))} END "
            f"AS \"{label['change']}\"\nFROM cur LEFT JOIN prev ON prev.topic = cur.topic "
            f"ORDER BY cur.n DESC, cur.topic LIMIT {p.size}")
-    if o.lang == "en":
-        sql = sql.replace("ELSE 'mới' END", "ELSE 'new' END")
     return _with_placeholder(sql, [label["topics"], label["count"], label["previous"], label["change"]],
-                             "Chưa có dữ liệu" if o.lang == "vi" else "No data yet")
+                             t("dash.no_data", o.lang))
 
 
 def _table_sql(p: Panel, o: ViewOptions) -> str:
     label = {name: value(o.lang) for name, value in FIELDS.items()}
     cols = [c.label(o.lang) for c in p.columns]
     where = doc_filters(o)
-    none = "Chưa có dữ liệu" if o.lang == "vi" else "No data yet"
+    none = t("dash.no_data", o.lang)
     if p.records == "alerts":
         off = o.offset_s
         sql = (f"SELECT strftime('%d/%m/%Y %H:%M', strftime('%s', a.fired_at) + {off}, 'unixepoch') AS \"{cols[0]}\", "
-               f"mw_html(a.severity) AS \"{cols[1]}\", mw_html(a.rule) AS \"{cols[2]}\", mw_html(a.title) AS \"{cols[3]}\"\n"
+               f"mw_html({_case('a.severity', 'severity', o.lang, None)}) AS \"{cols[1]}\", mw_html(a.rule) AS \"{cols[2]}\", mw_html(a.title) AS \"{cols[3]}\"\n"
                f"FROM alerts a WHERE 1 = 1\n"
                # strftime() returns text, and text never compares below a number in SQLite: cast.
                f"[[ AND CAST(strftime('%s', a.fired_at) AS INTEGER) >= strftime('%s', :date_start) - {off} ]]\n"
                f"[[ AND CAST(strftime('%s', a.fired_at) AS INTEGER) < strftime('%s', :date_end) - {off} ]]\n"
                f"ORDER BY a.fired_at DESC LIMIT {p.size}")
-        return _with_placeholder(sql, cols, "Chưa có cảnh báo" if o.lang == "vi" else "No alerts yet")
+        return _with_placeholder(sql, cols, t("dash.no_alerts", o.lang))
     if p.records == "flagged":
         status = _case("d.misinfo_status", "misinfo_status", o.lang, "")
         sql = (f"SELECT {_local_time(o, 'd.time_ms')} AS \"{cols[0]}\", mw_html(d.title) AS \"{cols[1]}\", "
@@ -193,7 +219,7 @@ def _table_sql(p: Panel, o: ViewOptions) -> str:
                # "+d.time_ms": keep the planner on the small flagged-only index, not the time index.
                f"FROM documents d WHERE d.misinfo_flagged = 1\n{doc_filters(o, time_col='+d.time_ms')}\n"
                f"ORDER BY d.misinfo_status = 'pending' DESC, d.time_ms DESC LIMIT {p.size}")
-        return _with_placeholder(sql, cols, "Không có tin cần kiểm chứng" if o.lang == "vi" else "Nothing to review")
+        return _with_placeholder(sql, cols, t("dash.nothing_to_review", o.lang))
     # Stories: the most engaging title of each story, how many items and sources, the latest time.
     sql = (f"SELECT mw_html((SELECT x.title FROM documents x WHERE x.story_id = d.story_id "
            f"ORDER BY x.engagement_total DESC, x.time_ms LIMIT 1)) AS \"{cols[0]}\", count(*) AS \"{cols[1]}\", "
@@ -206,9 +232,8 @@ def _table_sql(p: Panel, o: ViewOptions) -> str:
 
 def _forecast_sql(o: ViewOptions) -> str:
     """The all-topics forecast written by flows/forecast/series.py into state; no rows when none yet."""
-    actual, forecast = ("thực tế", "dự báo") if o.lang == "vi" else ("actual", "forecast")
-    none = ("chưa có dự báo (chạy sau lần dự báo đầu tiên)" if o.lang == "vi"
-            else "no forecast yet (shown after the first forecast run)")
+    actual, forecast = t("dash.actual", o.lang), t("dash.predicted", o.lang)
+    none = t("dash.no_forecast", o.lang)
     return ("SELECT json_extract(h.value, '$.date') AS day, json_extract(h.value, '$.count') AS volume, "
             f"NULL AS lower, NULL AS upper, {_q(actual)} AS series\n"
             "FROM state s, json_each(s.value, '$.history') h WHERE s.namespace = 'forecast' AND s.key = '*|*'\n"
@@ -242,11 +267,13 @@ def dashboard_config(o: ViewOptions, panels: tuple[Panel, ...] = PANELS) -> dict
     filters: dict[str, Any] = {
         "date_start": {"name": FILTERS["date_start"](lang), "type": "date"},
         "date_end": {"name": FILTERS["date_end"](lang), "type": "date"},
-        "topic": {"name": FILTERS["topic"](lang), "type": "select", "db": o.db,
+        # "labels": what our page template (datasette_templates/) shows for each stored value.
+        "topic": {"name": FILTERS["topic"](lang), "type": "select", "db": o.db, "labels": dict(o.topic_labels),
                   "query": "SELECT DISTINCT value FROM doc_tags WHERE field = 'topic' ORDER BY value"},
         "place": {"name": FILTERS["place"](lang), "type": "select", "db": o.db,
                   "query": "SELECT DISTINCT value FROM doc_tags WHERE field = 'place' ORDER BY value"},
-        "kind": {"name": FILTERS["kind"](lang), "type": "select", "options": ["press", "social", "web"]},
+        "kind": {"name": FILTERS["kind"](lang), "type": "select", "options": ["press", "social", "web"],
+                 "labels": {k: value_label("source_kind", k, lang) for k in ("press", "social", "web")}},
         "q": {"name": FILTERS["q"](lang), "type": "text"},
     }
     if o.date_start:
@@ -263,7 +290,8 @@ def dashboard_config(o: ViewOptions, panels: tuple[Panel, ...] = PANELS) -> dict
     if row:
         layout.append(row + [row[-1]] * (2 - len(row)))
     return {"title": DASHBOARD_TITLE(lang).format(province=o.province), "description": DASHBOARD_DESCRIPTION(lang),
-            "layout": layout, "filters": filters, "charts": charts}
+            "layout": layout, "filters": filters, "charts": charts, "lang": lang,
+            "words": words("dash.page", lang)}
 
 
 def metadata(o: ViewOptions, panels: tuple[Panel, ...] = PANELS) -> dict[str, Any]:
@@ -274,7 +302,7 @@ def metadata(o: ViewOptions, panels: tuple[Panel, ...] = PANELS) -> dict[str, An
         "description": DASHBOARD_DESCRIPTION(o.lang),
         "databases": {o.db: {"tables": {
             "documents": {"label_column": "title", "sort_desc": "time_ms",
-                          "description": "Tin và bài đăng" if o.lang == "vi" else "Documents"},
+                          "description": t("dash.documents", o.lang)},
         }}},
         "plugins": {"datasette-dashboards": {DASHBOARD_SLUG: dashboard_config(o, panels)}},
     }
@@ -282,7 +310,7 @@ def metadata(o: ViewOptions, panels: tuple[Panel, ...] = PANELS) -> dict[str, An
 
 def _sentiment_colours(lang: str, missing: str) -> dict[str, Any]:
     """Negative red, neutral grey, positive green, as in the digest: the same reading everywhere."""
-    names = [VALUE_LABELS["sentiment"][key](lang) for key in ("negative", "neutral", "positive")]
+    names = [value_label("sentiment", key, lang) for key in ("negative", "neutral", "positive")]
     return {"scale": {"domain": [*names, missing], "range": ["#c0392b", "#95a5a6", "#27ae60", "#d5d8dc"]}}
 
 

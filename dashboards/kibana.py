@@ -192,8 +192,7 @@ def _controls(data_view: str, lang: Lang) -> tuple[dict[str, Any], list[dict[str
 def saved_objects(*, lang: Lang = "vi", index_prefix: str = "mediawatch", province: str = "Lào Cai",
                   panels: tuple[Panel, ...] = PANELS) -> list[dict[str, Any]]:
     ids = _ids(index_prefix)
-    names = {"docs": Label("Tin và bài đăng", "Documents"), "alerts": Label("Cảnh báo", "Alerts"),
-             "forecast": Label("Dự báo", "Forecast")}
+    names = {"docs": Label("dash.documents"), "alerts": Label("dash.alerts"), "forecast": Label("dash.forecasts")}
     objects = [
         _data_view(ids["docs"], f"{index_prefix}-docs", "when", f"mediawatch: {names['docs'](lang)}"),
         _data_view(ids["alerts"], f"{index_prefix}-alerts", "fired_at", f"mediawatch: {names['alerts'](lang)}"),

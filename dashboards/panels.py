@@ -11,16 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from mediawatch.i18n import t
+
 Lang = Literal["vi", "en"]
 
 
 @dataclass(frozen=True, slots=True)
 class Label:
-    vi: str
-    en: str
+    """Words people read, by their key in the i18n catalogue (mediawatch/i18n/dashboards.py)."""
+
+    key: str
 
     def __call__(self, lang: Lang) -> str:
-        return self.en if lang == "en" else self.vi
+        return t(self.key, lang) if self.key else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,92 +48,54 @@ class Panel:
     columns: tuple[Column, ...] = ()
     width: int = 24  # on Kibana's 48-column grid; Datasette lays out two panels a row
     height: int = 15
-    description: Label = field(default_factory=lambda: Label("", ""))
+    description: Label = field(default_factory=lambda: Label(""))
 
 
-# Store fields the panels may use, with their Vietnamese/English names.
-FIELDS: dict[str, Label] = {
-    "when": Label("Thời gian", "Time"),
-    "day": Label("Ngày", "Day"),
-    "count": Label("Số tin", "Items"),
-    "sentiment": Label("Sắc thái", "Sentiment"),
-    "source_kind": Label("Loại nguồn", "Source kind"),
-    "source_id": Label("Nguồn", "Source"),
-    "topics": Label("Chủ đề", "Topic"),
-    "places": Label("Địa bàn", "Place"),
-    "place_level": Label("Cấp", "Level"),
-    "story_id": Label("Sự kiện", "Story"),
-    "title": Label("Tiêu đề", "Title"),
-    "url": Label("Liên kết", "Link"),
-    "sources": Label("Số nguồn", "Sources"),
-    "previous": Label("Kỳ trước", "Previous period"),
-    "change": Label("Thay đổi (%)", "Change (%)"),
-    "claim": Label("Nhận định cần kiểm chứng", "Claim"),
-    "evidence_url": Label("Bằng chứng", "Evidence"),
-    "misinfo_score": Label("Điểm", "Score"),
-    "misinfo_status": Label("Trạng thái", "Status"),
-    "fired_at": Label("Thời điểm", "Fired at"),
-    "severity": Label("Mức độ", "Severity"),
-    "rule": Label("Quy tắc", "Rule"),
-    "alert_title": Label("Cảnh báo", "Alert"),
-    "date": Label("Ngày", "Date"),
-    "volume": Label("Dự báo số tin", "Forecast volume"),
-    "volume_lower": Label("Cận dưới", "Lower bound"),
-    "volume_upper": Label("Cận trên", "Upper bound"),
-}
+# Store fields the panels may use; their names are in the catalogue as dash.field.<name>.
+FIELDS: dict[str, Label] = {name: Label(f"dash.field.{name}") for name in (
+    "when", "day", "count", "sentiment", "source_kind", "source_id", "topics", "places", "place_level", "story_id",
+    "title", "url", "sources", "previous", "change", "claim", "evidence_url", "misinfo_score", "misinfo_status",
+    "fired_at", "severity", "rule", "alert_title", "date", "volume", "volume_lower", "volume_upper")}
 
-# Values shown to people (facet values stay as stored for filters).
-VALUE_LABELS: dict[str, dict[str, Label]] = {
-    "sentiment": {"negative": Label("tiêu cực", "negative"), "neutral": Label("trung tính", "neutral"),
-                  "positive": Label("tích cực", "positive")},
-    "source_kind": {"press": Label("báo chí", "press"), "social": Label("mạng xã hội", "social"),
-                    "web": Label("trang web", "web")},
-    "misinfo_status": {"pending": Label("chờ xem xét", "pending"), "false": Label("sai sự thật", "false"),
-                       "misleading": Label("gây hiểu lầm", "misleading"), "true": Label("đúng", "true"),
-                       "not-a-claim": Label("không phải nhận định", "not a claim")},
+# Values shown to people (facet values stay as stored for filters): field -> (label group, values).
+VALUE_LABELS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "sentiment": ("sentiment", ("negative", "neutral", "positive")),
+    "source_kind": ("source_kind", ("press", "social", "web")),
+    "misinfo_status": ("review_status", ("pending", "false", "misleading", "true", "not-a-claim")),
+    "severity": ("severity", ("high", "medium", "low")),
 }
 
 # The dashboard's filters: time range, topic, place, source kind (and a full-text search).
-FILTERS: dict[str, Label] = {
-    "date_start": Label("Từ ngày", "From"),
-    "date_end": Label("Đến ngày (không gồm)", "To (exclusive)"),
-    "topic": Label("Chủ đề", "Topic"),
-    "place": Label("Địa bàn", "Place"),
-    "kind": Label("Loại nguồn", "Source kind"),
-    "q": Label("Tìm kiếm (không dấu cũng được)", "Search (diacritics optional)"),
-}
+FILTERS: dict[str, Label] = {name: Label(f"dash.filter.{name}")
+                             for name in ("date_start", "date_end", "topic", "place", "kind", "q")}
 
-DASHBOARD_TITLE = Label("Theo dõi thông tin - tỉnh {province}", "Media monitor - {province}")
-DASHBOARD_DESCRIPTION = Label(
-    "Khối lượng tin theo thời gian và sắc thái, báo chí và mạng xã hội, nguồn, chủ đề, địa bàn, sự kiện, "
-    "hàng đợi kiểm chứng tin sai, cảnh báo và dự báo 7 ngày.",
-    "Volume over time by sentiment, press versus social, sources, topics, places, stories, the "
-    "misinformation review queue, alerts and the 7-day forecast.")
+DASHBOARD_TITLE = Label("dash.title")
+DASHBOARD_DESCRIPTION = Label("dash.description")
 
 PANELS: tuple[Panel, ...] = (
-    Panel("total", Label("Tổng số tin trong kỳ", "Items in the period"), "metric", width=48, height=6),
-    Panel("volume_sentiment", Label("Số tin theo ngày và sắc thái", "Volume per day by sentiment"),
+    Panel("total", Label("dash.panel.total"), "metric", width=48, height=6),
+    Panel("volume_sentiment", Label("dash.panel.volume_sentiment"),
           "timeseries", split_by="sentiment", width=24),
-    Panel("press_social", Label("Báo chí và mạng xã hội", "Press versus social"),
+    Panel("press_social", Label("dash.panel.press_social"),
           "timeseries", split_by="source_kind", width=24),
-    Panel("top_sources", Label("Nguồn đăng nhiều nhất", "Top sources"), "bar", group_by="source_id"),
-    Panel("topics_change", Label("Chủ đề và thay đổi so với kỳ trước", "Topics and change on the previous period"),
+    Panel("top_sources", Label("dash.panel.top_sources"), "bar", group_by="source_id"),
+    Panel("topics_change", Label("dash.panel.topics_change"),
           "change", group_by="topics", size=15),
-    Panel("places", Label("Địa bàn (tỉnh và đơn vị cũ)", "Places (province and former units)"), "bar",
+    Panel("places", Label("dash.panel.places"), "bar",
           group_by="places", size=15),
-    Panel("top_stories", Label("Sự kiện nổi bật", "Top stories"), "table", group_by="story_id",
+    Panel("top_stories", Label("dash.panel.top_stories"), "table", group_by="story_id",
           columns=(Column("title", FIELDS["title"]), Column("count", FIELDS["count"]),
                    Column("sources", FIELDS["sources"]), Column("when", FIELDS["when"]))),
-    Panel("misinfo_queue", Label("Hàng đợi kiểm chứng tin sai", "Misinformation review queue"), "table",
+    Panel("misinfo_queue", Label("dash.panel.misinfo_queue"), "table",
           records="flagged", size=50, width=48,
           columns=(Column("when", FIELDS["when"]), Column("title", FIELDS["title"]),
                    Column("claim", FIELDS["claim"]), Column("evidence_url", FIELDS["evidence_url"]),
                    Column("misinfo_score", FIELDS["misinfo_score"]),
                    Column("misinfo_status", FIELDS["misinfo_status"]))),
-    Panel("alerts", Label("Cảnh báo đã phát", "Alerts fired"), "table", records="alerts", size=50,
+    Panel("alerts", Label("dash.panel.alerts"), "table", records="alerts", size=50,
           columns=(Column("fired_at", FIELDS["fired_at"]), Column("severity", FIELDS["severity"]),
                    Column("rule", FIELDS["rule"]), Column("alert_title", FIELDS["alert_title"]))),
-    Panel("forecast", Label("Dự báo số tin 7 ngày tới", "7-day volume forecast"), "forecast",
+    Panel("forecast", Label("dash.panel.forecast"), "forecast",
           records="forecast"),
 )
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from .datasette_config import DASHBOARD_SLUG, ViewOptions, default_range, metadata
 
 PLUGINS_DIR = Path(__file__).parent / "datasette_plugins"
+TEMPLATES_DIR = Path(__file__).parent / "datasette_templates"  # the dashboard page in the UI's language
 
 
 def newest_ms(db_path: Path) -> int | None:
@@ -25,10 +26,13 @@ def newest_ms(db_path: Path) -> int | None:
 
 
 def view_options(db_path: Path, *, lang: str = "vi", tz: str = "Asia/Ho_Chi_Minh", province: str = "Lào Cai",
-                 former_names: list[str] | None = None) -> ViewOptions:
+                 former_names: list[str] | None = None, topic_labels: dict[str, str] | None = None,
+                 other_provinces: dict[str, bool] | None = None) -> ViewOptions:
+    """The view of one store file; the caller hands over what the labels need (topics, provinces)."""
     start, end = default_range(newest_ms(db_path), tz)
     return ViewOptions(db=db_path.stem, lang=lang, tz=tz, province=province, former_names=list(former_names or []),
-                       date_start=start, date_end=end)
+                       date_start=start, date_end=end, topic_labels=dict(topic_labels or {}),
+                       other_provinces=dict(other_provinces or {}))
 
 
 def datasette_args(db_path: Path, options: ViewOptions, *, port: int, workdir: Path,
@@ -38,7 +42,8 @@ def datasette_args(db_path: Path, options: ViewOptions, *, port: int, workdir: P
     meta = workdir / "metadata.json"
     meta.write_text(json.dumps(metadata(options), ensure_ascii=False, indent=1), encoding="utf-8")
     args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--metadata", str(meta),
-            "--plugins-dir", str(PLUGINS_DIR), "--setting", "default_page_size", "50",
+            "--plugins-dir", str(PLUGINS_DIR), "--template-dir", str(TEMPLATES_DIR),
+            "--setting", "default_page_size", "50",
             "--setting", "sql_time_limit_ms", "5000", "--setting", "allow_download", "off",
             "--setting", "default_allow_sql", "on"]
     args += ["-i", str(db_path)] if immutable else [str(db_path)]

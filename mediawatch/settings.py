@@ -7,16 +7,22 @@ print. A broken file fails at start with a :class:`ConfigError` naming the key, 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, NoReturn
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator,
+                      model_validator)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
+from .config_check import (ConfigProblem, Origins, check_email, check_hhmm, check_http_url, duplicates,
+                           from_validation_error, problem, report)
 from .errors import ConfigError
+from .options import RULE_OPTIONS, SOURCE_OPTIONS, WEBHOOK_OPTIONS, options_union, tagged
 
 DEFAULT_CONFIG = "mediawatch.toml"
 CONFIG_ENV = "MEDIAWATCH_CONFIG"
@@ -57,12 +63,19 @@ class SourceSettings(_Section):
     kind: Literal["press", "social", "web"] = "press"
     type: Literal["rss", "sitemap", "listing", "facebook", "youtube", "telegram", "mastodon",
                   "bluesky", "file"] = "rss"
-    url: str | None = Field(None, description="Feed, sitemap, listing or API base URL.")
+    url: str | None = Field(None, validate_default=True,
+                            description="Feed, sitemap or listing page; a Mastodon instance; a file source's path.")
     enabled: bool = True
     local: bool = Field(False, description="The province's own paper, portal, page or channel: all it "
                                            "publishes counts as about the province, named or not.")
-    options: dict[str, Any] = Field(default_factory=dict,
-                                    description="Connector-specific options (pages, keywords, mapping).")
+    options: options_union(SOURCE_OPTIONS, "source type") = Field(  # type: ignore[valid-type]
+        default_factory=dict,
+        description="The collector's options; which keys depend on type (see below).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _typed_options(cls, data: Any) -> Any:
+        return tagged(data, "type", "rss", SOURCE_OPTIONS)
 
     @field_validator("id")
     @classmethod
@@ -70,6 +83,27 @@ class SourceSettings(_Section):
         if not re.fullmatch(r"[A-Za-z0-9_.-]+", value):
             raise ValueError("use only letters, digits, '.', '-' and '_'")
         return value
+
+    @field_validator("url")
+    @classmethod
+    def _url_for_type(cls, value: str | None, info: ValidationInfo) -> str | None:
+        kind = info.data.get("type")
+        if value is None:
+            if kind in ("rss", "sitemap", "listing"):
+                raise problem(f"a {kind} source needs a url", "set url to the feed, sitemap or section page")
+            return value
+        if kind != "file":  # a file source's url may be a path
+            check_http_url(value)
+        return value
+
+    @model_validator(mode="after")
+    def _where_from(self) -> "SourceSettings":
+        if self.type == "mastodon" and not (self.options.instance or self.url):
+            raise problem("a mastodon source needs its instance", 'set url = "https://mastodon.social" (or the '
+                          "instance you read)")
+        if self.type == "file" and not (self.options.path or self.url):
+            raise problem("a file source needs the export file", 'set options.path = "exports/posts.jsonl"')
+        return self
 
 
 class CrawlSettings(_Section):
@@ -93,6 +127,13 @@ class TopicSettings(_Section):
     query: str = Field(description="Boolean query: AND, OR, NOT, \"phrases\", NEAR/n, wildcards*.")
     urgent: bool = False
 
+    @field_validator("name")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a topic needs a name")
+        return value
+
 
 class AlertRuleSettings(_Section):
     name: str
@@ -101,15 +142,35 @@ class AlertRuleSettings(_Section):
     place: str | None = None
     source_kind: Literal["press", "social", "web"] | None = None
     sensitivity: float = Field(2.0, gt=0, description="k in mean + k·σ (presets 1.5, 2, 3).")
-    min_count: int = Field(5, ge=1)
+    min_count: int | None = Field(None, ge=1, json_schema_extra={"doc_default": "5; 1 for keyword rules"},
+                                  description="Never fire below this many documents in the window.")
     cooldown_minutes: int = Field(180, ge=0)
-    options: dict[str, Any] = Field(default_factory=dict)
+    options: options_union(RULE_OPTIONS, "rule type") = Field(  # type: ignore[valid-type]
+        default_factory=dict,
+        description="The rule type's options (see below).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _typed_options(cls, data: Any) -> Any:
+        return tagged(data, "type", "spike", RULE_OPTIONS)
+
+    @model_validator(mode="after")
+    def _default_min_count(self) -> "AlertRuleSettings":
+        # A keyword rule reports every urgent document; the statistical rules need a few.
+        if self.min_count is None:
+            self.min_count = 1 if self.type == "keyword" else 5
+        return self
 
 
 class AlertSettings(_Section):
     enabled: bool = True
     rules: list[AlertRuleSettings] = Field(default_factory=list)
     dashboard_url: str | None = None
+
+    @field_validator("dashboard_url")
+    @classmethod
+    def _http(cls, value: str | None) -> str | None:
+        return check_http_url(value) if value else value
 
 
 class WebhookSettings(_Section):
@@ -119,7 +180,27 @@ class WebhookSettings(_Section):
     secret: SecretStr | None = Field(None, description="HMAC-SHA256 key for the signature header.")
     timeout_s: float = Field(5.0, gt=0)
     token: SecretStr | None = Field(None, description="Telegram bot token or Zalo OA access token.")
-    options: dict[str, Any] = Field(default_factory=dict, description="chat_id (Telegram), group_id/user_id (Zalo).")
+    options: options_union(WEBHOOK_OPTIONS, "webhook format") = Field(  # type: ignore[valid-type]
+        default_factory=dict,
+        description="The format's options: chat_id (telegram), group_id or user_id (zalo); see below.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _typed_options(cls, data: Any) -> Any:
+        return tagged(data, "format", "json", WEBHOOK_OPTIONS)
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        return check_http_url(value)
+
+    @model_validator(mode="after")
+    def _token(self) -> "WebhookSettings":
+        if self.format in ("telegram", "zalo") and (self.token is None or not self.token.get_secret_value()):
+            what = "the bot token" if self.format == "telegram" else "the Official Account access token"
+            raise problem(f"a {self.format} webhook needs a token",
+                          f"set token to {what} (in the file, or in MEDIAWATCH_WEBHOOKS)")
+        return self
 
 
 class SmtpSettings(_Section):
@@ -131,11 +212,21 @@ class SmtpSettings(_Section):
     sender: str = "mediawatch@localhost"
     timeout_s: float = 30.0
 
+    @field_validator("sender")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        return check_email(value)
+
 
 class DigestSettings(_Section):
-    recipients: list[str] = Field(default_factory=list)
+    recipients: list[Annotated[str, AfterValidator(check_email)]] = Field(default_factory=list)
     send_at: str = Field("07:00", description="Local time (HH:MM) of the daily digest.")
     language: Literal["vi", "en"] | None = Field(None, description="Defaults to the global language.")
+
+    @field_validator("send_at")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        return check_hhmm(value)
 
 
 class PrivacySettings(_Section):
@@ -177,6 +268,11 @@ class FlowSettings(_Section):
     retrain_weekday: int = Field(6, ge=0, le=6)
     task_runner: Literal["thread", "dask"] = "thread"
     dask_address: str | None = None
+
+    @field_validator("forecast_at")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        return check_hhmm(value)
 
 
 class Settings(BaseSettings):
@@ -257,61 +353,98 @@ class Settings(BaseSettings):
         return next((s for s in self.sources if s.id == source_id), None)
 
 
-def _locate(text: str, loc: tuple[Any, ...]) -> int | None:
-    """Best-effort line number of a validation error's key in the TOML text."""
-    keys = [str(k) for k in loc if not isinstance(k, int)]
-    if not keys:
-        return None
-    lines = text.splitlines()
-    wanted = keys[-1]
-    table_hint = keys[0] if len(keys) > 1 else None
-    in_table = table_hint is None
-    for number, line in enumerate(lines, start=1):
-        stripped = line.strip()
-        header = re.match(r"^\[\[?\s*([^\]]+?)\s*\]\]?", stripped)
-        if header and table_hint is not None:
-            in_table = header.group(1).split(".")[0] == table_hint
-            if in_table and header.group(1).split(".")[-1] == wanted:
-                return number
-            continue
-        if in_table and re.match(rf"^{re.escape(wanted)}\s*=", stripped):
-            return number
-    return None
+# Where each per-type options model applies: (list path, the field naming the type, its default, models).
+_TYPED_LISTS = ((("sources",), "type", "rss", SOURCE_OPTIONS), (("alerts", "rules"), "type", "spike", RULE_OPTIONS),
+                (("webhooks",), "format", "json", WEBHOOK_OPTIONS))
+_TAGS = set(SOURCE_OPTIONS) | set(RULE_OPTIONS) | set(WEBHOOK_OPTIONS)
 
 
-def _fix_for(error_type: str, message: str) -> str:
-    if error_type == "extra_forbidden":
-        return "remove the key or correct its spelling (see docs/configuration.md)"
-    if error_type == "missing":
-        return "add the key"
-    return "set a valid value (see docs/configuration.md)"
+def _option_names(data: dict[str, Any], environ: dict[str, str]) -> dict[tuple, tuple[list[str], list[str]]]:
+    """(list, index, "options") -> the option names of that entry's type and the entry's own keys."""
+    out: dict[tuple, tuple[list[str], list[str]]] = {}
+    entries = {("sources",): SourceSettings, ("alerts", "rules"): AlertRuleSettings, ("webhooks",): WebhookSettings}
+    for path, key, default, models in _TYPED_LISTS:
+        items: Any = data
+        for part in path:
+            items = items.get(part, {}) if isinstance(items, dict) else {}
+        env = environ.get("MEDIAWATCH_" + "__".join(path).upper())
+        if env:
+            try:
+                items = json.loads(env)
+            except ValueError:
+                pass
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            kind = item.get(key, default) if isinstance(item, dict) else None
+            if kind in models:
+                out[(*path, i, "options")] = (list(models[kind].model_fields), list(entries[path].model_fields))
+    return out
 
 
-def load_settings(path: str | os.PathLike[str] | None = None, *, required: bool = False) -> Settings:
-    """Read the TOML file (if any) and the environment into a validated Settings object."""
+def settings_problems(settings: Settings) -> list[ConfigProblem]:
+    """What validation of each value alone cannot see: entries that repeat a name."""
+    return [
+        *duplicates(settings.sources, "id", "sources",
+                    "give every source its own id (the id keys the source's documents and history)"),
+        *duplicates(settings.topics, "name", "topics", "give every topic its own name, or merge the two queries "
+                                                       "with OR"),
+        *duplicates(settings.alerts.rules, "name", "alerts.rules", "give every rule its own name (alerts are "
+                                                                   "grouped by it)"),
+        *duplicates(settings.webhooks, "name", "webhooks", "give every webhook its own name (the outbox is "
+                                                           "keyed by it)"),
+    ]
+
+
+Check = Callable[[Settings], Iterable[ConfigProblem]]
+
+
+def load_settings(path: str | os.PathLike[str] | None = None, *, required: bool = False,
+                  checks: Iterable[Check] = ()) -> Settings:
+    """Read the TOML file (if any) and the environment into a validated Settings object.
+
+    Every problem is reported at once in one :class:`ConfigError`, each with the key, where it came
+    from (``file:line``, or the ``MEDIAWATCH_*`` variable that set it) and the fix. ``checks`` are
+    further checks of the validated settings by the stages above the kernel (topic queries,
+    province names); their problems are reported the same way.
+    """
     explicit = path is not None or CONFIG_ENV in os.environ
     config_path = Path(path or os.environ.get(CONFIG_ENV, DEFAULT_CONFIG))
     raw_text = ""
     data: dict[str, Any] = {}
-    if config_path.exists():
-        raw_text = config_path.read_text(encoding="utf-8")
+    if config_path.is_file():
+        try:
+            raw_text = config_path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{config_path}: cannot be read ({exc})",
+                              fix="save the file as UTF-8 text and check its permissions") from None
         try:
             data = tomllib.loads(raw_text)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{config_path}: not valid TOML: {exc}",
                               fix="correct the syntax at that line (strings need quotes, tables [name])") from exc
+    elif config_path.exists():
+        raise ConfigError(f"{config_path} is not a file", fix="pass the path of mediawatch.toml with --config")
     elif explicit or required:
         raise ConfigError(f"configuration file {config_path} not found",
                           fix='create one with: mediawatch init --province "Lào Cai"')
+    origins = Origins(config_path if raw_text or config_path.is_file() else None, raw_text, os.environ)
     try:
         settings = Settings(**data)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            key = ".".join(str(p) for p in error["loc"])
-            line = _locate(raw_text, error["loc"]) if raw_text else None
-            where = f"{config_path}:{line}" if line else str(config_path if raw_text else "environment")
-            problems.append(f"{where}: {key}: {error['msg']}. Fix: {_fix_for(error['type'], error['msg'])}")
-        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems), data=problems) from None
-    settings.config_path = str(config_path) if config_path.exists() else None
+        problems = from_validation_error(exc.errors(), _TAGS, _option_names(data, dict(os.environ)))
+        _raise(problems, origins)
+    except SettingsError as exc:  # a MEDIAWATCH_* variable that is not the JSON its key needs
+        raise ConfigError(f"environment: {exc}", fix="write lists and tables in MEDIAWATCH_* variables as JSON, "
+                          "e.g. MEDIAWATCH_DIGEST__RECIPIENTS='[\"a@laocai.gov.vn\"]'") from None
+    settings.config_path = str(config_path) if config_path.is_file() else None
+    problems = settings_problems(settings)
+    for check in checks:
+        problems.extend(check(settings))
+    if problems:
+        _raise(problems, origins)
     return settings
+
+
+def _raise(problems: list[ConfigProblem], origins: Origins) -> NoReturn:
+    lines = report(problems, origins)
+    head = "invalid configuration" + (f" ({len(lines)} problems)" if len(lines) > 1 else "")
+    raise ConfigError(head + ":\n  " + "\n  ".join(lines), data=lines) from None

@@ -1,6 +1,7 @@
 """`mediawatch alerts list|backtest|check|outbox` and the run summary line of `status`."""
 
 import json
+import re
 from datetime import timedelta
 
 from typer.testing import CliRunner
@@ -17,8 +18,12 @@ data_dir = "data"
 url = "sqlite:///mw.db"
 [[topics]]
 name = "vo-dap"
+label = "Tin khẩn vỡ đập"
 query = "vỡ đập"
 urgent = true
+[[topics]]
+name = "lu-lut"
+query = "lũ OR sạt lở"
 [[alerts.rules]]
 name = "lu-social"
 type = "spike"
@@ -47,8 +52,9 @@ def test_backtest_prints_alerts_per_rule(tmp_path):
                                         "--until", "2026-08-10T03:00:00+0000", "--step", "30"])
     assert result.exit_code == 0, result.output
     assert "Chạy lại 72 lần đánh giá từ 08/08/2026 22:00 đến 10/08/2026 10:00" in result.output
-    lines = {line.split()[0]: line for line in result.output.splitlines()[1:]}
-    assert lines["lu-social"].split()[2] == "1" and lines["urgent"].split()[2] == "2"
+    counts = {m[0]: int(m[1]) for m in re.findall(r"^\s+(\S+)\s+\D+?\s+(\d+) cảnh báo", result.output, re.M)}
+    assert counts == {"lu-social": 1, "urgent": 2}, result.output
+    assert "tăng đột biến" in result.output and "chủ đề khẩn" in result.output  # rule types as people read them
     as_json = runner.invoke(app, base + ["alerts", "backtest", "--since", "2026-08-08T15:00:00+0000",
                                          "--until", "2026-08-10T03:00:00+0000", "--step", "30", "--json"])
     assert json.loads(as_json.output)["fired"] == {"lu-social": 1, "urgent": 2}
@@ -63,7 +69,7 @@ def test_check_then_list(tmp_path):
         store.upsert([doc(3, utcnow() - timedelta(minutes=5), topic="vo-dap")])
     checked = runner.invoke(app, base + ["alerts", "check", "--no-deliver"])
     assert checked.exit_code == 0, checked.output
-    assert "new    [high] Chủ đề khẩn: chủ đề «vo-dap»" in checked.output
+    assert "mới       [cao] Chủ đề khẩn: chủ đề «Tin khẩn vỡ đập»" in checked.output  # labels, not slugs
     listed = runner.invoke(app, base + ["alerts", "list", "--since", "1d"])
     assert "1 cảnh báo" in listed.output and "1 bài khớp chủ đề khẩn" in listed.output
     outbox = runner.invoke(app, base + ["alerts", "outbox"])

@@ -70,9 +70,14 @@ def test_keyword_trigger_on_urgent_topic(tmp_path, store):
     assert c.subject["topic"] == "vo-dap" and c.count == 1
 
 
-def test_broken_rule_is_reported_and_others_run(tmp_path, store):
-    settings = settings_with(tmp_path, [{"name": "bad", "type": "spike", "options": {"window_hours": "x"}},
-                                        {"name": "urgent", "type": "keyword"}])
+def test_broken_rule_is_reported_and_others_run(tmp_path, store, monkeypatch):
+    from mediawatch.flows.alerts import rules
+
+    def broken(*args):
+        raise RuntimeError("the store answered nonsense")
+
+    monkeypatch.setitem(rules.RULES, "spike", broken)
+    settings = settings_with(tmp_path, [{"name": "bad", "type": "spike"}, {"name": "urgent", "type": "keyword"}])
     store.upsert([doc(1, NOW - timedelta(minutes=10), topic="vo-dap")])
     candidates, errors = evaluate(settings, store, NOW)
     assert [c.rule.name for c in candidates] == ["urgent"] and "bad" in errors

@@ -117,11 +117,11 @@ def test_init_refuses_an_unknown_province(tmp_path, monkeypatch):
 def test_run_ingests_feeds_idempotently_and_reports_the_broken_source(workdir):
     first = invoke("run", "--no-classify")
     assert first.exit_code == 1, first.output  # one source is unreachable: the run goes on, exit 1
-    assert "bao-thu: fetched=3 new=3" in first.output
+    assert "bao-thu: lấy 3, mới 3" in first.output
     hong = first.output.split("hong:")[1].split("\n")[0]
-    assert "errors=-" not in hong and "fetched=0" in hong
+    assert "lỗi: -" not in hong and "lấy 0" in hong
     second = invoke("run", "--no-classify")
-    assert "bao-thu:" in second.output and "new=0" in second.output.split("bao-thu:")[1].split("\n")[0]
+    assert "bao-thu:" in second.output and "mới 0" in second.output.split("bao-thu:")[1].split("\n")[0]
 
     found = invoke("search", "thuy dien", "--json")
     docs = [json.loads(line) for line in found.output.splitlines()]

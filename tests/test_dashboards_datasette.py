@@ -43,7 +43,8 @@ def _seed(path: Path, *, forecast: bool = True) -> None:
         docs = list(synthetic_documents(240, span_days=20, words=12))
         docs.append(Document(
             id="xss-1", url="https://mxh.example/p/1", source=Source("nhom-mxh", "social", "<b>Nhóm</b>", "facebook"),
-            title=XSS_TITLE, text=XSS_TEXT + " Đà Nẵng", published_at=T_XSS, topics=[XSS_TEXT], places=["Lào Cai"],
+            title=XSS_TITLE, text=XSS_TEXT + " Đà Nẵng", published_at=T_XSS, topics=[XSS_TEXT],
+            places=["Lào Cai", "Lai Châu"],
             story_id="story-xss", sentiment=Sentiment("negative", -0.8),
             misinfo=Misinfo(score=0.91, claim=XSS_TEXT, evidence_url="javascript:document.title='PWNED-LINK'",
                             flagged=True)))
@@ -65,12 +66,20 @@ def seeded(tmp_path_factory) -> Path:
     return path
 
 
+LABELS = {"lu_lut": "Lũ lụt", "sat_lo": "Sạt lở đất"}
+
+
 def _options(path: Path, lang: str = "vi") -> ViewOptions:
+    """The view as the app builds it (labels of topics, other provinces) for a Lào Cai configuration."""
+    from mediawatch.app.dashboard_view import view_kwargs
+    from mediawatch.settings import Settings
+
     with sqlite3.connect(path) as conn:
         last = conn.execute("SELECT max(time_ms) FROM documents").fetchone()[0]
     start, end = default_range(last, "Asia/Ho_Chi_Minh")
-    return ViewOptions(db=path.stem, lang=lang, province="Lào Cai", former_names=["Yên Bái"],
-                       date_start=start, date_end=end)
+    settings = Settings(province={"name": "Lào Cai", "former_names": ["Yên Bái"]},
+                        topics=[{"name": k, "label": v, "query": k} for k, v in LABELS.items()])
+    return ViewOptions(db=path.stem, date_start=start, date_end=end, **view_kwargs(settings, lang))
 
 
 def _run(path: Path, options: ViewOptions, chart_id: str, **params: str) -> list[dict]:
@@ -116,8 +125,10 @@ def test_chart_queries_match_the_store_api(seeded: Path) -> None:
     bars = _run(seeded, o, "top_sources", **params)
     assert [r["n"] for r in bars] == [n for _, n in sources]
     change = _run(seeded, o, "topics_change", **params)
-    assert {r["Chủ đề"]: r["Số tin"] for r in change} == {mw_html(k): v for k, v in topics.items()}
-    assert all(r["Kỳ trước"] == previous.get(r["Chủ đề"], 0) for r in change)
+    shown = {mw_html(o.topic_labels.get(k, k)): k for k in topics}  # labels people read, not slugs
+    assert {r["Chủ đề"]: r["Số tin"] for r in change} == {label: topics[k] for label, k in shown.items()}
+    assert all(r["Kỳ trước"] == previous.get(shown[r["Chủ đề"]], 0) for r in change)
+    assert "Lũ lụt" in shown and "lu_lut" not in shown
     per_day = Counter()
     for row in _run(seeded, o, "volume_sentiment", **params):
         per_day[date.fromisoformat(row["day"])] += row["n"]
@@ -129,7 +140,10 @@ def test_chart_queries_match_the_store_api(seeded: Path) -> None:
     assert len(_run(seeded, o, "misinfo_queue", **params)) == flagged
     assert _run(seeded, o, "total", q="da nang -lu*", **params) == [{"n": folded}]
     places = {r["label"]: r["level"] for r in _run(seeded, o, "places", **params)}
-    assert places["Lào Cai"] == "tỉnh hiện nay" and places["Yên Bái"] == "tỉnh cũ (trước 7/2025)"
+    assert places["Lào Cai"] == "tỉnh đang theo dõi" and places["Yên Bái"] == "tỉnh cũ đã sáp nhập (trước 7/2025)"
+    # Another province is another province, never "a commune, ward or former district" (Lai Châu).
+    assert places["Lai Châu"] == places["Hà Nội"] == "tỉnh, thành phố khác"
+    assert places["Sa Pa"] == "xã, phường, huyện cũ"
 
 
 def test_tables_escape_document_text(seeded: Path) -> None:
@@ -175,6 +189,9 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def served(seeded: Path):
     port = _free_port()
+    topics = "".join(f'[[topics]]\nname = "{k}"\nlabel = "{v}"\nquery = "{k}"\n' for k, v in LABELS.items())
+    (seeded.parent / "mediawatch.toml").write_text(
+        f'[province]\nname = "Lào Cai"\nformer_names = ["Yên Bái"]\n{topics}', encoding="utf-8")
     # The real command, as an analyst runs it.
     proc = subprocess.Popen([str(Path(sys.executable).parent / "mediawatch"), "dashboards", "serve",
                              "--db", str(seeded), "--port", str(port)],
@@ -245,6 +262,9 @@ def test_dashboard_draws_the_stored_numbers_in_chromium(served: str, seeded: Pat
     for i in range(1, 8):
         assert f'aria-label="Ngày: 2{i}/07; Số tin: {10 + i}; series: dự báo"' in dom
     # Document text is shown as text, escaped, wherever it appears.
+    # The page around the charts speaks Vietnamese too: no "Apply" button, topics by their labels.
+    assert 'value="Áp dụng"' in dom and "Apply" not in dom
+    assert ">Lũ lụt</option>" in dom and ">lu_lut</option>" not in dom and ">mạng xã hội</option>" in dom
     assert "&lt;script&gt;document.title='PWNED-SCRIPT'&lt;/script&gt;Tin giả về đập" in dom
     assert "&lt;img src=x onerror=" in dom
     assert "<script>document.title='PWNED" not in dom

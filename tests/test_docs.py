@@ -66,3 +66,21 @@ def test_docker_compose_targets_our_versions():
     # Nothing listens beyond this host without a proxy in front.
     for service in services.values():
         assert all(str(p).startswith("127.0.0.1:") for p in service.get("ports", []))
+
+
+def test_every_option_of_every_type_is_listed():
+    """The options tables (sources, alert rules, webhooks) are part of the reference too."""
+    from mediawatch.options import RULE_OPTIONS, SOURCE_OPTIONS, WEBHOOK_OPTIONS
+
+    text = render_configuration()
+    count = 0
+    for title, by, models in (("[[sources]]", "type", SOURCE_OPTIONS), ("[[alerts.rules]]", "type", RULE_OPTIONS),
+                              ("[[webhooks]]", "format", WEBHOOK_OPTIONS)):
+        section = text.split(f"## `{title}` options by {by}", 1)[1].split("\n## ", 1)[0]
+        for value, model in models.items():
+            block = section.split(f'### `{by} = "{value}"`', 1)[1].split("\n### ", 1)[0]
+            for name, field in model.model_fields.items():
+                assert f"| `{name}` |" in block, f"{title} {value}: {name}"
+                assert field.description, f"{title} {value}: {name} has no description"
+                count += 1
+    assert count >= 32  # the keys that used to hide in untyped option tables

@@ -136,10 +136,10 @@ def test_sources_group_by_host():
 
     groups = stages.group_by_host([
         src("a", url="https://baolaocai.vn/rss/a.rss"), src("b", url="https://BAOLAOCAI.vn/rss/b.rss"),
-        src("c", url="https://vnexpress.net/rss"), src("fb1", kind="social", type="facebook"),
-        src("fb2", kind="social", type="facebook"), src("m", kind="social", type="mastodon",
-                                                          url="https://mastodon.social"),
-        src("f", type="file")])
+        src("c", url="https://vnexpress.net/rss"), src("fb1", kind="social", type="facebook", options={"pages": "a"}),
+        src("fb2", kind="social", type="facebook", options={"pages": "b"}),
+        src("m", kind="social", type="mastodon", url="https://mastodon.social", options={"hashtags": ["laocai"]}),
+        src("f", type="file", options={"path": "x.jsonl", "mapping": {"id": "id", "text": "text"}})])
     assert {h: [s.id for s in g] for h, g in groups.items()} == {
         "baolaocai.vn": ["a", "b"], "vnexpress.net": ["c"], "facebook": ["fb1", "fb2"],
         "mastodon:mastodon.social": ["m"], "file:f": ["f"]}
@@ -274,6 +274,6 @@ options = {{ path = "{path}", platform = "facebook", mapping = {json.dumps(MAPPI
 """, encoding="utf-8")
     result = CliRunner().invoke(app, ["-c", str(tmp_path / "mediawatch.toml"), "run", "--prefect", "--no-classify"])
     assert result.exit_code == 0, result.output
-    assert "fb-a: fetched=" in result.output and ": 30 new, 0 updated" in result.output
+    assert "fb-a: lấy " in result.output and ": 30 mới, 0 cập nhật" in result.output
     with SQLiteStore(tmp_path / "mw.db") as store:
         assert store.get_state("runs", "latest")["engine"] == "prefect"

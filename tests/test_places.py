@@ -55,7 +55,7 @@ def test_title_counts_and_document_helper() -> None:
     assert is_about_province(doc)
     other = Document(id="2", url="u", source=Source(id="s"), title="Cần Thơ", text="Ngập nặng ở Ninh Kiều.")
     assert not is_about_province(other)
-    assert is_about_province(other, Settings(province=ProvinceSettings(name="Cần Thơ")))
+    assert is_about_province(other, "Cần Thơ")
 
 
 def test_aliases_and_former_names_from_settings() -> None:

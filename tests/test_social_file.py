@@ -7,6 +7,7 @@ import json
 import logging
 
 import pytest
+from pydantic import ValidationError
 
 from mediawatch.crawlers.social.fileimport import clean_url
 from mediawatch.document import doc_id_for_post
@@ -104,8 +105,11 @@ def test_csv_import_with_mapping(tmp_path, store):
 def test_bad_configuration_is_reported(tmp_path, store):
     out = collect(file_source(tmp_path / "missing.jsonl"), make_settings(), store)
     assert out.report.errors["missing_file"] == 1
-    out = collect(file_source(tmp_path / "x.jsonl", {"text": "t"}), make_settings(), store)
-    assert out.report.errors["config"] == 1 and "id" in out.report.messages[0]
+    # A mapping without id is refused with the configuration, before any run.
+    with pytest.raises(ValidationError, match="id not mapped"):
+        file_source(tmp_path / "x.jsonl", {"text": "t"})
+    with pytest.raises(ValidationError, match="unknown field"):
+        file_source(tmp_path / "x.jsonl", {**MCL_MAPPING, "autor": "x"})
 
 
 def test_not_utf8_is_reported(tmp_path, store):

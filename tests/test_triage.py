@@ -58,7 +58,7 @@ def test_list_shows_the_pending_queue(workdir) -> None:
 def test_review_is_audited_and_feeds_register_and_training(workdir) -> None:
     result = invoke("triage", "review", "d1", "--verdict", "false", "--note", "Cầu vẫn thông xe, UBND xác nhận")
     assert result.exit_code == 0, result.output
-    assert "d1 -> false" in result.output and "tester" in result.output
+    assert "d1 -> sai sự thật (trước đó: chờ duyệt)" in result.output and "tester" in result.output
     assert "sổ nhận định sai" in result.output
     result = invoke("triage", "review", "d0", "--verdict", "not-a-claim", "--note", "trùng lặp",
                     "--reviewer", "an")

@@ -197,11 +197,19 @@ def test_chat_formats_reach_their_endpoints(tmp_path, receiver):
     assert "123:ABC" not in "".join(p.read_text() for p in (tmp_path / "data").rglob("*.json"))
 
 
-def test_misconfigured_chat_format_is_reported_not_raised(tmp_path):
-    settings = settings_for(tmp_path, {"name": "tg", "url": "http://127.0.0.1:9", "format": "telegram"})
-    assert deliver(settings, [alert()], wait_s=1).delivered == []
-    with pytest.raises(ValueError, match="options.group_id"):
-        wf.zalo(PAYLOAD, {})
+def test_misconfigured_chat_formats_are_refused_at_load(tmp_path):
+    from mediawatch.errors import ConfigError
+    from mediawatch.settings import load_settings
+
+    path = tmp_path / "mediawatch.toml"
+    path.write_text('[[webhooks]]\nname = "tg"\nurl = "http://127.0.0.1:9"\nformat = "telegram"\n\n'
+                    '[[webhooks]]\nname = "zalo"\nurl = "https://openapi.zalo.me/v3.0/oa/message/cs"\n'
+                    'format = "zalo"\ntoken = "t"\noptions = { chat_id = 1 }\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    message = str(info.value)
+    assert f"{path}:1: webhooks.0.options.chat_id" in message
+    assert f"{path}:11: webhooks.1.options.chat_id: unknown key" in message and "group_id, user_id" in message
 
 
 def test_outbox_writes_are_atomic_files(tmp_path):

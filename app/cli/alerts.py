@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import typer
 
+from mediawatch.i18n import fmt_date_time, label, t
+
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, err, open_store_or_exit, parse_since, settings_from
 
 alerts_app = typer.Typer(no_args_is_help=True, help="Cảnh báo khủng hoảng / crisis alerts.")
@@ -14,12 +16,6 @@ alerts_app = typer.Typer(no_args_is_help=True, help="Cảnh báo khủng hoảng
 
 def register(app: typer.Typer) -> None:
     app.add_typer(alerts_app, name="alerts")
-
-
-def _local(value, tz: str) -> str:
-    from zoneinfo import ZoneInfo
-
-    return value.astimezone(ZoneInfo(tz)).strftime("%d/%m/%Y %H:%M")
 
 
 @alerts_app.command("list")
@@ -36,12 +32,13 @@ def list_alerts(ctx: typer.Context, since: str = typer.Option("7d", "--since", h
                                    "fired_at": r.fired_at.isoformat(), "updated_at": r.updated_at.isoformat(),
                                    "payload": r.payload}, ensure_ascii=False))
         return
-    vi = settings.language == "vi"
-    typer.echo(f"{len(records)} cảnh báo" if vi else f"{len(records)} alert(s)")
+    lang = settings.language
+    typer.echo(t("cli.alerts.count", lang, n=len(records)))
     for r in records:
         updates = int(r.payload.get("updates") or 0)
-        extra = (f", {updates} lần cập nhật" if vi else f", {updates} update(s)") if updates else ""
-        typer.echo(f"{_local(r.fired_at, settings.timezone)}  [{r.severity}] {r.title}  ({r.rule}{extra})")
+        extra = t("cli.alerts.updates", lang, n=updates) if updates else ""
+        typer.echo(f"{fmt_date_time(r.fired_at, settings.timezone)}  [{label('severity', r.severity, lang)}] "
+                   f"{r.title}  ({r.rule}{extra})")
         if r.payload.get("text"):
             typer.echo(f"    {r.payload['text']}")
 
@@ -69,17 +66,14 @@ def backtest(ctx: typer.Context,
                                "evaluations": result.evaluations, "fired": dict(result.fired),
                                "updates": dict(result.updates), "errors": result.errors}, ensure_ascii=False))
     else:
-        vi = settings.language == "vi"
-        tz = settings.timezone
-        typer.echo((f"Chạy lại {result.evaluations} lần đánh giá từ {_local(result.since, tz)} "
-                    f"đến {_local(result.until, tz)}:") if vi else
-                   f"Replayed {result.evaluations} evaluations from {_local(result.since, tz)} "
-                   f"to {_local(result.until, tz)}:")
+        lang, tz = settings.language, settings.timezone
+        typer.echo(t("cli.alerts.replayed", lang, n=result.evaluations, start=fmt_date_time(result.since, tz),
+                     end=fmt_date_time(result.until, tz)))
         rules = {r.name: r for r in settings.alerts.rules}
         for name, count in sorted(result.fired.items()):
             updates = result.updates.get(name, 0)
-            typer.echo(f"  {name:<28} {rules[name].type:<14} {count:>5} "
-                       + (f"cảnh báo ({updates} cập nhật)" if vi else f"alert(s) ({updates} update(s))"))
+            typer.echo(f"  {name:<28} {label('rule_type', rules[name].type, lang):<18} {count:>5} "
+                       + t("cli.alerts.fired", lang, updates=updates))
         for name, problem in result.errors.items():
             err(f"mediawatch: rule {name} failed: {problem}")
     raise typer.Exit(EXIT_FAILED if result.errors else EXIT_OK)
@@ -95,8 +89,10 @@ def check(ctx: typer.Context, deliver: bool = typer.Option(True, "--deliver/--no
     settings = settings_from(ctx)
     with open_store_or_exit(settings) as store:
         run = evaluate_alerts(settings, store)
+    lang = settings.language
     for o in run.outcomes:
-        typer.echo(f"{o.status:<6} [{o.record.severity}] {o.record.title}")
+        typer.echo(f"{label('alert_status', o.status, lang):<9} [{label('severity', o.record.severity, lang)}] "
+                   f"{o.record.title}")
     report = send(settings, run.to_deliver if deliver else []).as_dict()
     typer.echo(json.dumps({"alerts": run.counts(), "deliveries": report}, ensure_ascii=False))
     for name, problem in run.errors.items():
@@ -107,6 +103,7 @@ def check(ctx: typer.Context, deliver: bool = typer.Option(True, "--deliver/--no
 @alerts_app.command("outbox")
 def outbox(ctx: typer.Context, retry: bool = typer.Option(False, "--retry", help="Send what is due now.")) -> None:
     """Webhook deliveries waiting in the outbox (and those refused, in failed/)."""
+    from mediawatch.document import parse_ts
     from mediawatch.flows.delivery.webhooks import Outbox, deliver
 
     settings = settings_from(ctx)
@@ -115,8 +112,9 @@ def outbox(ctx: typer.Context, retry: bool = typer.Option(False, "--retry", help
         typer.echo(json.dumps(deliver(settings, []).as_dict(), ensure_ascii=False))
     pending = box.pending()
     failed = sorted(box.failed_path.glob("*.json")) if box.failed_path.exists() else []
-    vi = settings.language == "vi"
-    typer.echo((f"{len(pending)} chờ gửi, {len(failed)} bị từ chối ({box.path})" if vi else
-                f"{len(pending)} pending, {len(failed)} refused ({box.path})"))
+    lang = settings.language
+    typer.echo(t("cli.alerts.outbox", lang, pending=len(pending), refused=len(failed), path=box.path))
     for d in pending:
-        typer.echo(f"  {d.id}  {d.webhook}  attempts={d.attempts}  next={d.next_attempt_at or '-'}  {d.last_error or ''}")
+        due = fmt_date_time(parse_ts(d.next_attempt_at), settings.timezone) if d.next_attempt_at else "-"
+        typer.echo(f"  {d.id}  {d.webhook}  {t('cli.alerts.attempt', lang, attempts=d.attempts, next=due)}  "
+                   f"{d.last_error or ''}")

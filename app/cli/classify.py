@@ -8,40 +8,15 @@ import os
 import sys
 from datetime import datetime, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import typer
+
+from mediawatch.i18n import fmt_date_time, fmt_num, label
 
 from .common import EXIT_FAILED, EXIT_USAGE, err, open_store_or_exit, settings_from
 
 VERDICTS = ("false", "misleading", "true", "not-a-claim")
 BATCH = 1000
-
-_TEXT = {
-    "vi": {
-        "bad_line": "{path}:{n}: bỏ qua dòng không đọc được: {why}",
-        "skipped": "{skipped} dòng bị bỏ qua trong {total} dòng; {done} tài liệu đã ghi vào {out}",
-        "done": "Đã phân loại {done} tài liệu, ghi vào {out}",
-        "empty": "Không có tin nào chờ xem xét.",
-        "header": "{n} tin bị gắn cờ (trạng thái: {status})",
-        "score": "điểm", "claim": "Nhận định", "matched": "Khớp với", "evidence": "Bằng chứng", "reasons": "Lý do",
-        "not_found": "không tìm thấy tài liệu {id}. Fix: lấy mã từ `mediawatch triage list`",
-        "reviewed": "Đã ghi nhận: {id} -> {verdict} (trước đó: {previous}), người duyệt {reviewer}",
-        "registered": "Đã thêm vào sổ nhận định sai: {claim}",
-    },
-    "en": {
-        "bad_line": "{path}:{n}: skipped an unreadable line: {why}",
-        "skipped": "{skipped} of {total} lines skipped; {done} documents written to {out}",
-        "done": "Classified {done} documents into {out}",
-        "empty": "Nothing waiting for review.",
-        "header": "{n} flagged documents (status: {status})",
-        "score": "score", "claim": "Claim", "matched": "Matches", "evidence": "Evidence", "reasons": "Reasons",
-        "not_found": "no document {id}. Fix: take the id from `mediawatch triage list`",
-        "reviewed": "Recorded: {id} -> {verdict} (was: {previous}), reviewer {reviewer}",
-        "registered": "Added to the claims register: {claim}",
-    },
-}
-
 
 def register(app: typer.Typer) -> None:
     app.command("classify")(classify)
@@ -82,8 +57,10 @@ def document_from_input(data: Any, line_no: int):
     return doc
 
 
-def _lang(settings) -> str:
-    return settings.language if settings.language in _TEXT else "vi"
+def _text(settings) -> dict[str, str]:
+    from mediawatch.i18n import words
+
+    return {**words("cli.classify", settings.language), **words("cli.triage", settings.language)}
 
 
 def classify(ctx: typer.Context,
@@ -94,14 +71,13 @@ def classify(ctx: typer.Context,
     from mediawatch.classifiers.pipeline import Enricher
     from mediawatch.document import format_ts
 
-    from mediawatch.classifiers.topics import TopicQueryError
     from mediawatch.errors import MediawatchError
 
     settings = settings_from(ctx)
-    text = _TEXT[_lang(settings)]
+    text = _text(settings)
     try:
         enricher = Enricher.from_settings(settings)
-    except (MediawatchError, TopicQueryError) as exc:  # a bad topic, register, province or model file
+    except MediawatchError as exc:  # a bad topic, register, province or model file
         err(f"mediawatch: {exc}")
         raise typer.Exit(EXIT_USAGE) from None
     src = sys.stdin if input_path == "-" else open(input_path, encoding="utf-8")
@@ -126,7 +102,7 @@ def classify(ctx: typer.Context,
             total += 1
             if not line.strip():
                 skipped += 1
-                err(text["bad_line"].format(path=input_path, n=line_no, why="empty line"))
+                err(text["bad_line"].format(path=input_path, n=line_no, why=text["empty_line"]))
                 continue
             try:
                 raw = json.loads(line)
@@ -151,10 +127,6 @@ def classify(ctx: typer.Context,
     err(text["done"].format(done=done, out=output_path))
 
 
-def _local_date(value: datetime | None, tz: str) -> str:
-    return value.astimezone(ZoneInfo(tz)).strftime("%d/%m/%Y %H:%M") if value else "-"
-
-
 def triage_list(ctx: typer.Context,
                 status: str = typer.Option("pending", "--status",
                                            help="pending, false, misleading, true, not-a-claim or all."),
@@ -165,7 +137,7 @@ def triage_list(ctx: typer.Context,
     from mediawatch.store.base import SearchQuery
 
     settings = settings_from(ctx)
-    text = _TEXT[_lang(settings)]
+    text = _text(settings)
     if status != "all" and status not in REVIEW_STATUSES:
         err(f"mediawatch: --status {status!r} is not one of {', '.join(REVIEW_STATUSES)}, all")
         raise typer.Exit(EXIT_USAGE)
@@ -186,12 +158,13 @@ def triage_list(ctx: typer.Context,
     if not page.documents:
         typer.echo(text["empty"])
         return
-    typer.echo(text["header"].format(n=page.total, status=status))
+    lang = settings.language
+    typer.echo(text["header"].format(n=page.total, status=label("review_status", status, lang)))
     for doc in page.documents:
         m = doc.misinfo
         typer.echo("")
-        typer.echo(f"[{doc.id}] {text['score']} {m.score:.2f}  {m.review_status}  "
-                   f"{_local_date(doc.when, settings.timezone)}  {doc.source.id}")
+        typer.echo(f"[{doc.id}] {text['score']} {fmt_num(m.score, lang)}  {label('review_status', m.review_status, lang)}  "
+                   f"{fmt_date_time(doc.when, settings.timezone)}  {doc.source.id}")
         if doc.title:
             typer.echo(f"  {doc.title}")
         if m.claim:
@@ -216,7 +189,7 @@ def triage_review(ctx: typer.Context,
     from mediawatch.store.base import ReviewDecision
 
     settings = settings_from(ctx)
-    text = _TEXT[_lang(settings)]
+    text = _text(settings)
     if verdict not in VERDICTS:
         err(f"mediawatch: --verdict {verdict!r} is not one of {', '.join(VERDICTS)}")
         raise typer.Exit(EXIT_USAGE)
@@ -233,7 +206,9 @@ def triage_review(ctx: typer.Context,
                                   decided_at=datetime.now(timezone.utc),
                                   previous_status=doc.misinfo.review_status if doc.misinfo else None)
         updated = store.review(decision)
-        typer.echo(text["reviewed"].format(id=doc_id, verdict=verdict, previous=decision.previous_status or "-",
+        lang = settings.language
+        typer.echo(text["reviewed"].format(id=doc_id, verdict=label("review_status", verdict, lang),
+                                           previous=label("review_status", decision.previous_status, lang),
                                            reviewer=who))
         claim = promote(store, updated, verdict, note.strip())
         if claim is not None:

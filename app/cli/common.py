@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import typer
 
-from mediawatch.errors import ConfigError
-from mediawatch.settings import Settings, load_settings
+from mediawatch.errors import ConfigError, MediawatchError
+from mediawatch.settings import Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 
@@ -18,11 +18,20 @@ def err(message: str) -> None:
 
 
 def settings_from(ctx: typer.Context, *, required: bool = False) -> Settings:
+    """The checked settings, or exit 2 with every problem's key, origin and fix (never a traceback)."""
+    from mediawatch.flows.orchestration.settings_checks import load_checked
+
+    obj = ctx.obj if isinstance(ctx.obj, dict) else {}
+    if "settings" in obj:
+        return obj["settings"]
     try:
-        return load_settings((ctx.obj or {}).get("config"), required=required)
+        settings = load_checked(obj.get("config"), required=required)
     except ConfigError as exc:
         err(f"mediawatch: {exc}")
         raise typer.Exit(EXIT_USAGE) from None
+    obj["settings"] = settings  # one load per command, however many helpers ask
+    ctx.obj = obj
+    return settings
 
 
 def open_store_or_exit(settings: Settings):
@@ -30,6 +39,12 @@ def open_store_or_exit(settings: Settings):
 
     try:
         return open_store(settings)
+    except ConfigError as exc:
+        err(f"mediawatch: {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    except MediawatchError as exc:  # e.g. a store written by a newer mediawatch: its own fix
+        err(f"mediawatch: cannot open the store {settings.store.url.split('@')[-1]}: {exc}")
+        raise typer.Exit(EXIT_UNAVAILABLE) from None
     except Exception as exc:  # any backend: report, do not trace back at the user
         err(f"mediawatch: cannot open the store {settings.store.url.split('@')[-1]}: {exc}. "
             "Fix: check store.url in the configuration and that the server is reachable.")

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 import typer
 
+from mediawatch.i18n import fmt_date_time, fmt_num, label, t
+
 from .common import (EXIT_FAILED, EXIT_OK, EXIT_USAGE, err, is_tty, open_store_or_exit, parse_since,
                      settings_from)
 
@@ -38,7 +40,7 @@ def init(province: str = typer.Option("Lào Cai", "--province", "-p", help="The 
         err(f"mediawatch: {exc}")
         raise typer.Exit(EXIT_USAGE) from None
     path.write_text(starter_config(province), encoding="utf-8")
-    typer.echo(f"Đã tạo {path} cho tỉnh {province}. Wrote {path}. Next: mediawatch run")
+    typer.echo(t("cli.init.done", "vi", path=path, province=province))
 
 
 def run(ctx: typer.Context,
@@ -71,13 +73,14 @@ def run(ctx: typer.Context,
         else:
             summary = run_ingest(settings, store, sources=chosen, enrich=enrich,
                                  on_source_done=lambda record: advance(record.source_id))
+    lang = settings.language
     for record in summary.records:
         errors = ", ".join(f"{k}={v}" for k, v in sorted(record.errors.items())) or "-"
-        typer.echo(f"{record.source_id}: fetched={record.fetched} new={record.new} updated={record.updated} "
-                   f"unchanged={record.unchanged} errors={errors}")
-    t = summary.totals
-    typer.echo(f"run {summary.run_id}: {t.inserted} new, {t.updated} updated, {t.unchanged} unchanged, "
-               f"{len(summary.failed_sources)} failed source(s)")
+        typer.echo(t("cli.run.source", lang, source=record.source_id, fetched=record.fetched, new=record.new,
+                     updated=record.updated, unchanged=record.unchanged, errors=errors))
+    totals = summary.totals
+    typer.echo(t("cli.run.total", lang, run_id=summary.run_id, new=totals.inserted, updated=totals.updated,
+                 unchanged=totals.unchanged, failed=len(summary.failed_sources)))
     raise typer.Exit(EXIT_FAILED if summary.failed_sources else EXIT_OK)
 
 
@@ -114,10 +117,6 @@ def _query(text, since, until, topic, place, sentiment, kind, source, flagged):
                        kinds=list(kind or []), source_ids=list(source or []), flagged_only=flagged)
 
 
-def _local(value: datetime | None, tz: str) -> str:
-    return value.astimezone(ZoneInfo(tz)).strftime("%d/%m/%Y %H:%M") if value else "-"
-
-
 def search(ctx: typer.Context, query: str = typer.Argument("", help='Words, "phrases", OR, -exclude, prefix*.'),
            since: str = typer.Option(None, "--since", help="2d, 12h, 2025-07-01 or 01/07/2025."),
            until: str = typer.Option(None, "--until"),
@@ -138,13 +137,13 @@ def search(ctx: typer.Context, query: str = typer.Argument("", help='Words, "phr
         for doc in page.documents:
             typer.echo(doc.to_json())
         return
-    vi = settings.language == "vi"
+    lang = settings.language
     total = f"{page.total}" if page.total_exact else f"≥{page.total}"
-    typer.echo(f"{total} kết quả" if vi else f"{total} results")
+    typer.echo(t("cli.search.total", lang, total=total, n=page.total if page.total_exact else 2))
     for doc in page.documents:
-        label = doc.sentiment.label if doc.sentiment else "-"
-        typer.echo(f"{_local(doc.when, settings.timezone)}  [{doc.source.name or doc.source.id}]  {doc.title}  "
-                   f"({label})\n    {doc.url}")
+        mood = label("sentiment", doc.sentiment.label, lang) if doc.sentiment else "-"
+        typer.echo(f"{fmt_date_time(doc.when, settings.timezone)}  [{doc.source.name or doc.source.id}]  {doc.title}  "
+                   f"({mood})\n    {doc.url}")
 
 
 def status(ctx: typer.Context, days: int = typer.Option(7, "--days", min=1, max=90),
@@ -183,16 +182,16 @@ def status(ctx: typer.Context, days: int = typer.Option(7, "--days", min=1, max=
         out["last_run_summary"] = latest
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
-    vi = settings.language == "vi"
-    typer.echo((f"Tổng số tài liệu: {total}" if vi else f"Documents stored: {total}"))
+    lang = settings.language
+    typer.echo(t("cli.status.total", lang, total=total))
     if last:
-        typer.echo(("Lần chạy gần nhất: " if vi else "Last run: ") + _local(last[0].finished_at, settings.timezone))
+        typer.echo(t("cli.status.last_run", lang, when=fmt_date_time(last[0].finished_at, settings.timezone)))
     if latest:
         from mediawatch.flows.orchestration.ingest import describe_summary
 
-        typer.echo(describe_summary(latest, settings.language))
-    header = "nguồn" if vi else "source"
-    typer.echo(f"{header:<24}" + " ".join(f"{d:>5}" for d in days_labels) + ("  lỗi lần chạy cuối" if vi else "  last-run errors"))
+        typer.echo(describe_summary(latest, lang))
+    header = t("cli.status.source", lang)
+    typer.echo(f"{header:<24}" + " ".join(f"{d:>5}" for d in days_labels) + f"  {t('cli.status.errors', lang)}")
     for sid, info in per_source.items():
         run = info["last_run"]
         errors = ", ".join(f"{k}={v}" for k, v in sorted(run.errors.items())) if run and run.errors else "-"
@@ -203,8 +202,8 @@ def status(ctx: typer.Context, days: int = typer.Option(7, "--days", min=1, max=
     for item in silent:
         hours = item.silent_for.total_seconds() / 3600
         usual = item.typical_gap.total_seconds() / 3600
-        typer.echo(f"Cảnh báo: nguồn {item.source_id} im lặng {hours:.0f} giờ (thường {usual:.1f} giờ có bài mới)" if vi
-                   else f"Warning: source {item.source_id} silent for {hours:.0f} h (usually a new item every {usual:.1f} h)")
+        typer.echo(t("cli.status.silent", lang, source=item.source_id, hours=f"{hours:.0f}",
+                     usual=fmt_num(usual, lang, 1)))
 
 
 def _run_json(run) -> dict | None:
@@ -251,7 +250,7 @@ def export(ctx: typer.Context,
         if out:
             handle.close()
     if out:
-        typer.echo(f"{count} documents -> {out}", err=True)
+        typer.echo(t("cli.export.done", settings.language, n=count, out=out), err=True)
 
 
 def _csv_row(doc) -> list:

@@ -38,10 +38,12 @@ def export(ctx: typer.Context,
            out: Path = typer.Option(..., "--out", help="ndjson file to write (Kibana saved objects)."),
            lang: str = typer.Option(None, "--lang", help="vi (default from settings) or en.")) -> None:
     """Xuất saved objects cho Kibana / Write the Kibana saved objects (ndjson)."""
+    from mediawatch.i18n import t
+
     text = _ndjson(ctx, lang)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
-    typer.echo(f"{len(text.splitlines())} saved objects -> {out}")
+    typer.echo(t("cli.dashboards.exported", _lang(ctx, lang), n=len(text.splitlines()), out=out))
 
 
 @dashboards_app.command("validate")
@@ -81,7 +83,11 @@ def push(ctx: typer.Context,
         raise typer.Exit(EXIT_UNAVAILABLE if exc.kind == ErrorKind.TEMPORARY else EXIT_FAILED) from None
     for error in result.errors:
         err(f"kibana: {error.get('type')}/{error.get('id')}: {error.get('error')}")
-    typer.echo(f"Kibana imported {result.success_count} objects" + ("" if result.success else " with errors"))
+    from mediawatch.i18n import t
+
+    language = _lang(ctx, lang)
+    typer.echo(t("cli.dashboards.imported", language, n=result.success_count)
+               + ("" if result.success else t("cli.dashboards.with_errors", language)))
     if not result.success:
         raise typer.Exit(EXIT_FAILED)
 
@@ -106,7 +112,11 @@ def serve(ctx: typer.Context,
     if not db.exists():
         err(f"mediawatch: no store file at {db}. Fix: run an ingest first (`mediawatch run`) or pass --db.")
         raise typer.Exit(EXIT_USAGE)
-    options = view_options(db, lang=_lang(ctx, lang), tz=settings.timezone, province=settings.province.name,
-                           former_names=settings.province.former_names)
-    err(f"mediawatch: dashboards at http://127.0.0.1:{port}{dashboard_path()} (Ctrl-C to stop)")
+    from mediawatch.i18n import t
+
+    from ..dashboard_view import view_kwargs
+
+    language = _lang(ctx, lang)
+    options = view_options(db, **view_kwargs(settings, language))
+    err(t("cli.dashboards.serving", language, url=f"http://127.0.0.1:{port}{dashboard_path()}"))
     run(db, options, port=port, immutable=immutable)

@@ -32,5 +32,7 @@ def demo(directory: Path = typer.Option(Path("mediawatch-demo"), "--dir", help="
         err(f"mediawatch: {exc}")
         raise typer.Exit(EXIT_USAGE) from None
     if not result.documents or result.failed_sources:
-        err("mediawatch: the demo ingest did not complete; see the lines above.")
+        from mediawatch.i18n import t
+
+        err(t("demo.failed", lang))
         raise typer.Exit(EXIT_FAILED)

@@ -8,25 +8,11 @@ import typer
 
 from .common import EXIT_FAILED, EXIT_USAGE, err, settings_from
 
-_TEXT = {
-    "vi": {"unknown": "mô hình {name!r} không có; các mô hình: {names}",
-           "trained": "Đã huấn luyện {name} trong {secs:.0f} giây, lưu vào {out}",
-           "scores": "Điểm đánh giá của {name}:", "floor": "ngưỡng", "below": "DƯỚI NGƯỠNG",
-           "failed": "{n} điểm dưới ngưỡng trong floors.json"},
-    "en": {"unknown": "no model {name!r}; models: {names}",
-           "trained": "Trained {name} in {secs:.0f} s, saved to {out}",
-           "scores": "Scores of {name}:", "floor": "floor", "below": "BELOW FLOOR",
-           "failed": "{n} score(s) below the floors in floors.json"},
-}
 
+def _text(ctx: typer.Context) -> dict[str, str]:
+    from mediawatch.i18n import words
 
-def _lang(ctx: typer.Context) -> str:
-    from .common import settings_from
-
-    try:
-        return settings_from(ctx).language
-    except typer.Exit:
-        return "vi"
+    return words("cli.models", settings_from(ctx).language)
 
 
 def _model(name: str, text: dict):
@@ -64,7 +50,7 @@ def register(app: typer.Typer) -> None:
         from mediawatch.classifiers.modelio import models_dir, read_floors
         from mediawatch.errors import MediawatchError
 
-        text = _TEXT[_lang(ctx)]
+        text = _text(ctx)
         model = _model(name, text)
         started = time.perf_counter()
         try:
@@ -78,7 +64,7 @@ def register(app: typer.Typer) -> None:
         except MediawatchError as exc:
             err(f"mediawatch: {exc}")
             raise typer.Exit(EXIT_USAGE) from None
-        typer.echo(text["trained"].format(name=name, secs=time.perf_counter() - started, out=models_dir(out)))
+        typer.echo(text["trained"].format(name=name, secs=f"{time.perf_counter() - started:.0f}", out=models_dir(out)))
         _print_scores(name, scores, read_floors(None).get(name, {}), text)
 
     @app.command("eval")
@@ -90,7 +76,7 @@ def register(app: typer.Typer) -> None:
         from mediawatch.classifiers.modelio import read_floors
         from mediawatch.errors import MediawatchError
 
-        text = _TEXT[_lang(ctx)]
+        text = _text(ctx)
         model = _model(name, text)
         try:
             scores = model.evaluate(datasets or settings_from(ctx).datasets_path(), models)

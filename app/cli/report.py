@@ -91,11 +91,11 @@ def digest(ctx: typer.Context,
     if result.out:
         typer.echo(f"{result.digest.subject}: {result.out}")
     if send:
-        messages = {"sent": "đã gửi / sent", "duplicate": "đã gửi trước đó / already sent",
-                    "queued": "chưa gửi được, nằm trong hộp thư đi / queued in the outbox",
-                    "off": "e-mail tắt (chưa đặt smtp.host) / e-mail off",
-                    "no-recipients": "chưa có người nhận (digest.recipients) / no recipients"}
-        typer.echo(f"{result.digest.subject}: {messages.get(result.status, result.status)}")
+        from mediawatch.i18n import has, t
+
+        key = f"cli.digest.{result.status}"
+        said = t(key, result.digest.lang) if has(key) else result.status
+        typer.echo(f"{result.digest.subject}: {said}")
         if result.status in ("queued", "off", "no-recipients"):
             raise typer.Exit(EXIT_FAILED)
 
@@ -119,8 +119,9 @@ def forecast(ctx: typer.Context,
         if path.exists():
             series.extend(reintel_series(path, settings.timezone))
         else:
-            err(f"mediawatch: ReINTEL not found at {path}; back-testing the store's series only. "
-                "Fix: pass --reintel PATH.")
+            from mediawatch.i18n import t
+
+            err(t("cli.forecast.no_reintel", settings.language, path=path))
         store = open_store_or_exit(settings)
         with store:
             from zoneinfo import ZoneInfo
@@ -129,7 +130,11 @@ def forecast(ctx: typer.Context,
             yesterday = datetime.now(ZoneInfo(settings.timezone)).date() - timedelta(days=1)
             own = store_series(store, topic=topic, place=place, end=yesterday, tz=settings.timezone)
             if sum(own.counts) > 0:
-                own.name = f"store: {topic or 'all topics'}, {place or 'all places'}"
+                from mediawatch.i18n import t
+
+                lang = settings.language
+                own.name = t("cli.forecast.store_series", lang, topic=topic or t("cli.forecast.all_topics", lang),
+                             place=place or t("cli.forecast.all_places", lang))
                 series.append(own)
         results = backtest_series(series)
         if as_json:
@@ -137,7 +142,7 @@ def forecast(ctx: typer.Context,
                                     "mase": r.mase, "mae": r.mae, "coverage": r.coverage, "best": r.best}
                                    for r in results], ensure_ascii=False, indent=2))
         else:
-            typer.echo(format_backtest(results))
+            typer.echo(format_backtest(results, settings.language))
         if not results:
             raise typer.Exit(EXIT_FAILED)
         return
@@ -147,13 +152,21 @@ def forecast(ctx: typer.Context,
     if as_json:
         typer.echo(json.dumps(results, ensure_ascii=False, indent=2))
         return
+    from mediawatch.classifiers.topics import topic_labels
+    from mediawatch.flows.forecast.series import ALL
+    from mediawatch.i18n import fmt_day, model_name, t
+
+    lang = settings.language
     if not results:
-        typer.echo("Chưa có dữ liệu để dự báo / no data to forecast yet.")
+        typer.echo(t("cli.forecast.none", lang))
         return
+    labels = topic_labels(settings.topics)
     for key, value in results.items():
         days = value["forecast"]
-        span = f"{days[0]['date']}..{days[-1]['date']}"
+        topic_name, _, place_name = key.partition("|")
+        series = " / ".join(labels.get(v, v) for v in (topic_name, place_name) if v != ALL) or t("cli.forecast.all", lang)
         volume = ", ".join(f"{d['volume']:.0f}" for d in days)
-        flag = "  ↑ TĂNG / RISING" if value["rising"] else ""
-        typer.echo(f"{key}  [{value['model']}]  {span}: {volume}  "
-                   f"(tiêu cực/negative ~{days[0]['negative_share'] * 100:.0f}%){flag}")
+        flag = f"  {t('cli.forecast.rising', lang)}" if value["rising"] else ""
+        typer.echo(t("cli.forecast.line", lang, series=series, model=model_name(value["model"], lang),
+                     start=fmt_day(days[0]["date"]), end=fmt_day(days[-1]["date"]), volume=volume,
+                     share=f"{days[0]['negative_share'] * 100:.0f}") + flag)

@@ -26,7 +26,9 @@ def serve(ctx: typer.Context,
 
     prepare_environment(settings)  # before Prefect is imported: it reads its settings at import
     config_path = str(Path(settings.config_path).resolve()) if settings.config_path else None
-    vi = settings.language == "vi"
+    from mediawatch.i18n import t
+
+    lang = settings.language
     if work_pool:
         if not api_url:
             err("mediawatch: --work-pool needs the shared Prefect API. Fix: set PREFECT_API_URL or --api-url.")
@@ -37,19 +39,16 @@ def serve(ctx: typer.Context,
 
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
             ids = register_on_pool(settings, config_path, work_pool)
-        typer.echo((f"Đã đăng ký {len(ids)} lịch chạy trên work pool {work_pool}." if vi else
-                    f"Registered {len(ids)} scheduled deployments on work pool {work_pool}."))
+        typer.echo(t("cli.serve.registered", lang, n=len(ids), pool=work_pool))
         raise typer.Exit(EXIT_OK)
 
     from mediawatch.flows.orchestration.serve import serve as run_serve
 
     def ready(url: str) -> None:
-        typer.echo(("Đang chạy theo lịch, API Prefect: " if vi else "Serving on schedule, Prefect API: ") + url,
-                   err=True)
+        typer.echo(t("cli.serve.ready", lang, url=url), err=True)
         for item in schedules(settings):
-            when = (f"mỗi {int(item.interval.total_seconds() // 60)} phút" if vi else
-                    f"every {int(item.interval.total_seconds() // 60)} min") if item.interval else \
-                f"cron '{item.cron}' ({settings.timezone})"
+            when = (t("cli.serve.every", lang, minutes=int(item.interval.total_seconds() // 60)) if item.interval
+                    else t("cli.serve.cron", lang, cron=item.cron, tz=settings.timezone))
             typer.echo(f"  mediawatch-{item.name}: {when}", err=True)
 
     try:

@@ -10,49 +10,21 @@ from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, err, open_store_or_exit, s
 
 sources_app = typer.Typer(no_args_is_help=True, help="Nguồn tin: kiểm tra tình trạng / press sources and health.")
 
-TEXT = {
-    "vi": {
-        "reach_ok": "Kết nối: được (HTTP {status}, {secs} giây)", "reach_bad": "Kết nối: KHÔNG được ({detail})",
-        "robots_ok": "robots.txt: cho phép", "robots_bad": "robots.txt: KHÔNG cho phép",
-        "valid": "Định dạng: hợp lệ, {n} mục", "invalid": "Định dạng: KHÔNG hợp lệ ({detail})",
-        "malformed": "Định dạng: lỗi một phần, giữ được {n} mục ({detail})",
-        "not_checked": "Không kiểm tra trực tiếp (kết nối mạng xã hội/tệp)", "disabled": "(đang tắt)",
-        "last_run": "Lần chạy gần nhất {when}: lấy {fetched}, mới {new}, cập nhật {updated}, không đổi {unchanged}",
-        "errors": "lỗi: {errors}", "no_runs": "Chưa chạy lần nào.",
-        "last_success": "Thành công gần nhất: {when}", "last_published": "Bài mới nhất: {when}",
-        "silent": "CẢNH BÁO: im lặng bất thường, không có bài mới {hours} giờ (thường {typical} giờ một bài)",
-        "summary": "{ok}/{total} nguồn hoạt động tốt.", "none": "Chưa cấu hình nguồn nào ([[sources]]).",
-        "unknown": "mediawatch: không có nguồn: {ids}. Sửa: xem [[sources]] trong tệp cấu hình.",
-    },
-    "en": {
-        "reach_ok": "Reachable: yes (HTTP {status}, {secs} s)", "reach_bad": "Reachable: NO ({detail})",
-        "robots_ok": "robots.txt: allowed", "robots_bad": "robots.txt: DISALLOWED",
-        "valid": "Format: valid, {n} entries", "invalid": "Format: INVALID ({detail})",
-        "malformed": "Format: partly broken, kept {n} entries ({detail})",
-        "not_checked": "Not probed (social/file connector)", "disabled": "(disabled)",
-        "last_run": "Last run {when}: fetched {fetched}, new {new}, updated {updated}, unchanged {unchanged}",
-        "errors": "errors: {errors}", "no_runs": "Never run.",
-        "last_success": "Last success: {when}", "last_published": "Latest article: {when}",
-        "silent": "WARNING: unusually silent, nothing new for {hours} h (usually one every {typical} h)",
-        "summary": "{ok}/{total} sources healthy.", "none": "No sources configured ([[sources]]).",
-        "unknown": "mediawatch: unknown source id(s): {ids}. Fix: see [[sources]] in the configuration.",
-    },
-}
-
 
 def register(app: typer.Typer) -> None:
     app.add_typer(sources_app, name="sources")
 
 
 def _local(value, tz: str) -> str:
-    from zoneinfo import ZoneInfo
+    from mediawatch.i18n import fmt_date_time
 
-    return value.astimezone(ZoneInfo(tz)).strftime("%d/%m/%Y %H:%M") if value else "-"
+    return fmt_date_time(value, tz)
 
 
 def _num(value: float, lang: str) -> str:
-    text = f"{value:.2f}"
-    return text.replace(".", ",") if lang == "vi" else text
+    from mediawatch.i18n import fmt_num
+
+    return fmt_num(value, lang)
 
 
 @sources_app.command("check")
@@ -68,12 +40,14 @@ def check(ctx: typer.Context,
     from mediawatch.crawlers.health import silent_sources, summarise
     from mediawatch.crawlers.probe import Probe, probe_source
 
+    from mediawatch.i18n import LANGS, words
+
     settings = settings_from(ctx)
     lang = lang or settings.language
-    if lang not in TEXT:
+    if lang not in LANGS:
         err("mediawatch: --lang must be vi or en.")
         raise typer.Exit(EXIT_USAGE)
-    t = TEXT[lang]
+    t = words("cli.sources", lang)
     chosen = settings.sources
     if source:
         unknown = sorted(set(source) - {s.id for s in chosen})

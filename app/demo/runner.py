@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
+from mediawatch.i18n import fmt_num, label, model_name, t
+
 log = logging.getLogger("mediawatch.app.demo")
 
 MARKER = ".mediawatch-demo"
@@ -43,6 +45,7 @@ class DemoResult:
     backtest_table: str = ""
     digest_path: Path | None = None
     skipped: dict[str, str] = field(default_factory=dict)  # stage -> why
+    lang: str = "vi"  # of everything the demo says and writes
 
 
 def _toml(value: str) -> str:
@@ -143,17 +146,17 @@ def _stage(result: DemoResult, name: str, echo: Callable[[str], None], fn: Calla
     try:
         return fn()
     except ImportError as exc:
-        result.skipped[name] = f"component not installed yet ({exc.name or exc})"
+        result.skipped[name] = t("demo.not_installed", result.lang, what=exc.name or exc)
     except Exception as exc:  # the demo must reach the end and say what did not work
         log.debug("demo stage %s failed", name, exc_info=True)
         result.skipped[name] = f"{exc.__class__.__name__}: {exc}"
-    echo(f"  ! Bỏ qua / skipped {name}: {result.skipped[name]}")
+    echo(t("demo.skipped_stage", result.lang, name=name, why=result.skipped[name]))
     return None
 
 
 def run_demo(directory: Path, *, echo: Callable[[str], None] = print, serve: bool = False,
              dashboard_port: int = 8001, lang: str = "vi") -> DemoResult:
-    from mediawatch.settings import load_settings
+    from mediawatch.flows.orchestration.settings_checks import load_checked
     from mediawatch.store import open_store
 
     from .site import DemoSite, WebhookReceiver, load_content, write_social_export
@@ -175,13 +178,12 @@ def run_demo(directory: Path, *, echo: Callable[[str], None] = print, serve: boo
     config_path.write_text(demo_config(site.base_url, receiver.url, secrets.token_urlsafe(32),
                                        secrets.token_urlsafe(24)), encoding="utf-8")
     posts = write_social_export(content, directory / "social.jsonl", now, site.base_url)
-    settings = load_settings(config_path)
+    settings = load_checked(config_path)
     result = DemoResult(directory, config_path, directory / "data" / "mediawatch.db",
-                        site_url=site.base_url, receiver_url=receiver.url)
-    echo(f"1. Trang tin demo / demo news site: {site.base_url}/ ({len(content['articles'])} bài, RSS "
-         f"{site.base_url}/rss.xml); mạng xã hội / social export: {posts} bài đăng -> social.jsonl")
-    echo(f"   Máy nhận webhook / webhook receiver: {receiver.url}")
-    echo(f"   Cấu hình / configuration: {config_path}")
+                        site_url=site.base_url, receiver_url=receiver.url, lang=lang)
+    echo(t("demo.site", lang, url=site.base_url, articles=len(content["articles"]), posts=posts))
+    echo(t("demo.receiver", lang, url=receiver.url))
+    echo(t("demo.config", lang, path=config_path))
 
     store = open_store(settings)
     try:
@@ -196,7 +198,7 @@ def run_demo(directory: Path, *, echo: Callable[[str], None] = print, serve: boo
             site.stop()
             receiver.stop()
     if result.skipped:
-        echo(f"Các bước bị bỏ qua / skipped stages: {', '.join(result.skipped)}")
+        echo(t("demo.skipped", lang, names=", ".join(result.skipped)))
     if serve:
         _serve(result, settings, echo, dashboard_port, lang)
         site.stop()
@@ -215,10 +217,12 @@ def _ingest(result: DemoResult, settings, store, echo) -> None:
     result.ingest_seconds = time.monotonic() - started
     result.documents = store.count(SearchQuery())
     result.failed_sources = summary.failed_sources
-    by_source = ", ".join(f"{r.source_id}: {r.new} mới/new" + (f", lỗi/errors {r.errors}" if r.errors else "")
+    lang = result.lang
+    by_source = ", ".join(t("demo.ingest_source", lang, source=r.source_id, new=r.new)
+                          + (t("demo.ingest_errors", lang, errors=r.errors) if r.errors else "")
                           for r in summary.records)
-    echo(f"2. Thu thập / ingest: {result.documents} tài liệu trong kho / documents stored "
-         f"in {result.ingest_seconds:.1f}s ({by_source})")
+    echo(t("demo.ingest", lang, documents=result.documents, secs=fmt_num(result.ingest_seconds, lang, 1),
+           sources=by_source))
     for record in summary.records:
         for message in record.messages[:3]:
             echo(f"   - {message}")
@@ -232,7 +236,7 @@ def _alerts(result: DemoResult, settings, store, receiver, echo) -> None:
         alert_run = evaluate_alerts(settings, store)
         result.alerts = [o.record.title for o in alert_run.outcomes]
         for name, error in alert_run.errors.items():
-            echo(f"   ! rule {name}: {error}")
+            echo(t("demo.rule_failed", result.lang, name=name, error=error))
         report = deliver(settings, alert_run.to_deliver, wait_s=15.0)
         for error in getattr(report, "errors", [])[:3]:
             echo(f"   ! webhook: {error}")
@@ -242,13 +246,14 @@ def _alerts(result: DemoResult, settings, store, receiver, echo) -> None:
         result.received = receiver.snapshot()
 
     _stage(result, "alerts", echo, run)
-    echo(f"3. Cảnh báo / alerts: {len(result.alerts)} đã phát / fired; máy nhận đã nhận / the receiver got "
-         f"{len(result.received)} webhook:")
+    lang = result.lang
+    echo(t("demo.alerts", lang, fired=len(result.alerts), received=len(result.received)))
     for item in result.received:
         body = item["body"]
         title = body.get("title") if isinstance(body, dict) else str(body)[:120]
-        signed = "có chữ ký / signed" if any("signature" in h for h in item["headers"]) else "unsigned"
-        echo(f"   <- [{body.get('severity', '?') if isinstance(body, dict) else '?'}] {title} ({signed})")
+        signed = t("demo.signed" if any("signature" in h for h in item["headers"]) else "demo.unsigned", lang)
+        severity = label("severity", body.get("severity"), lang) if isinstance(body, dict) else "?"
+        echo(f"   <- [{severity}] {title} ({signed})")
 
 
 def _review(result: DemoResult, store, echo) -> None:
@@ -262,16 +267,15 @@ def _review(result: DemoResult, store, echo) -> None:
     # An editor knows a denial that quotes the rumour from the rumour itself.
     rumours = [d for d in flagged if not is_correction(d)]
     if not rumours:
-        echo("4. Thẩm định / review: không có tin nghi vấn nào được gắn cờ / nothing flagged "
-             "(the misinformation classifier flagged no post)")
+        echo(t("demo.nothing_flagged", result.lang))
         return
     rumours.sort(key=lambda d: (-(d.engagement.shares if d.engagement else 0), d.id))
     doc = rumours[0]
     store.review(ReviewDecision(doc_id=doc.id, verdict="false", reviewer="bien-tap-vien-demo",
                                 note="Sở Công Thương đã bác bỏ: đập an toàn.", decided_at=utcnow()))
     result.reviewed = doc.id
-    echo(f"4. Thẩm định / review: {len(flagged)} tin nghi vấn chờ duyệt / flagged; biên tập viên demo xác nhận "
-         f"SAI / an editor confirms as false: \"{(doc.misinfo.claim if doc.misinfo else None) or doc.text[:80]}\"")
+    echo(t("demo.reviewed", result.lang, n=len(flagged),
+           claim=(doc.misinfo.claim if doc.misinfo else None) or doc.text[:80]))
 
 
 def _forecast(result: DemoResult, settings, store, echo) -> None:
@@ -281,17 +285,18 @@ def _forecast(result: DemoResult, settings, store, echo) -> None:
         results = run_forecast(settings, store)
         result.forecast_keys = sorted(results)
         overall = results.get("*|*")
+        lang = result.lang
         if overall:
             volume = ", ".join(f"{p['volume']:.0f}" for p in overall["forecast"])
-            echo(f"5. Dự báo / forecast ({overall['model']}), 7 ngày tới / next 7 days: {volume}; "
-                 f"{len(results)} chuỗi / series" + ("; ĐANG TĂNG / RISING" if overall["rising"] else ""))
+            echo(t("demo.forecast", lang, model=model_name(overall["model"], lang), volume=volume,
+                   series=len(results)) + (t("demo.rising", lang) if overall["rising"] else ""))
         yesterday = datetime.now(ZoneInfo(settings.timezone)).date() - timedelta(days=1)
         series = store_series(store, end=yesterday, tz=settings.timezone)
-        series.name = "demo: all documents"
+        series.name = t("demo.series", lang)
         tested = backtest_series([series], horizon=3)
-        result.backtest_table = format_backtest(tested) if tested else ""
+        result.backtest_table = format_backtest(tested, lang) if tested else ""
         if result.backtest_table:
-            echo("   Back-test (rolling origin, horizon 3 days, demo data):")
+            echo(t("demo.backtest", lang))
             for line in result.backtest_table.splitlines():
                 echo(f"   {line}")
 
@@ -306,7 +311,7 @@ def _digest(result: DemoResult, settings, store, echo, lang: str, now: datetime)
         # The last 24 hours (not the calendar day): the demo's story ends at the moment it starts.
         digest = run_digest(settings, store, until=datetime.now(timezone.utc), send=False, out=out, lang=lang)
         result.digest_path = digest.out
-        echo(f"6. Bản tin / digest: {digest.digest.subject} -> {out.as_uri()} (+ digest.txt)")
+        echo(t("demo.digest", lang, subject=digest.digest.subject, url=out.as_uri()))
 
     _stage(result, "digest", echo, run)
 
@@ -315,11 +320,13 @@ def _serve(result: DemoResult, settings, echo, port: int, lang: str) -> None:
     def run() -> None:
         from mediawatch.dashboards.serve import dashboard_path, serve, view_options
 
-        options = view_options(result.store_path, lang=lang, tz=settings.timezone,
-                               province=settings.province.name, former_names=settings.province.former_names)
-        echo(f"7. Bảng điều khiển / dashboards: http://127.0.0.1:{port}{dashboard_path()}")
-        echo(f"   Trang tin / site: {result.site_url}/   Bản tin / digest: {result.digest_path.as_uri() if result.digest_path else '-'}")
-        echo("   Ctrl-C để dừng / to stop")
+        from ..dashboard_view import view_kwargs
+
+        options = view_options(result.store_path, **view_kwargs(settings, lang))
+        echo(t("demo.dashboards", lang, url=f"http://127.0.0.1:{port}{dashboard_path()}"))
+        echo(t("demo.links", lang, site=result.site_url,
+               digest=result.digest_path.as_uri() if result.digest_path else "-"))
+        echo(t("demo.stop", lang))
         serve(result.store_path, options, port=port)
 
     _stage(result, "dashboards", echo, run)

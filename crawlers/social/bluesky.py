@@ -62,8 +62,8 @@ def collect_bluesky(source: SourceSettings, ctx: CollectContext) -> Iterable[Doc
         return
     try:
         base = _session(run)
-        keywords = run.option_list("keywords")
-        accounts = [a.lstrip("@") for a in run.option_list("accounts")]
+        keywords = list(source.options.keywords)
+        accounts = [a.lstrip("@") for a in source.options.accounts]
         if not keywords and not accounts:
             province = ctx.settings.province
             keywords = [province.name, *province.former_names]
@@ -102,7 +102,7 @@ def _search(run: SocialRun, base: str, query: str) -> Iterator[Document]:
     since = parse_time(state.get("since"))
     newest = since
     params: dict[str, Any] = {"q": query, "limit": 100, "sort": "latest",
-                              "lang": run.source.options.get("lang", "vi")}
+                              "lang": run.source.options.lang}
     if since:
         params["since"] = format_ts(since)
     for _ in range(run.ctx.settings.social.max_pages):

@@ -100,12 +100,6 @@ class SocialRun:
                     last_doc_id: str | None) -> None:
         self.ctx.save_state(key, {"value": value, "previous": previous, "check": last_doc_id})
 
-    def option_list(self, name: str) -> list[str]:
-        value = self.source.options.get(name) or []
-        if isinstance(value, str):
-            value = [value]
-        return [str(v).strip() for v in value if str(v).strip()]
-
     def guarded(self, documents: Iterable[Document]) -> Iterator[Document]:
         """One target's documents: its rate limit or failure is reported and the next target goes on."""
         try:

@@ -1,7 +1,7 @@
 """Facebook Graph API: posts and public comments of the Pages the operator configured.
 
-Options: ``pages`` (page ids or usernames), ``comments`` (default true), ``comment_pages`` (pages
-of comments per post, default 5). Needs ``social.facebook_access_token``. The cursor per page is the
+Options: ``pages`` (page ids or usernames), ``comments`` (default true). Comments follow the
+edge's pages up to ``social.max_pages``. Needs ``social.facebook_access_token``. The cursor per page is the
 newest post's ``created_time``; the next run asks with ``since`` for newer posts only.
 """
 
@@ -147,10 +147,7 @@ def collect_facebook(source: SourceSettings, ctx: CollectContext) -> Iterable[Do
     # The token travels in a header, never in the URL: URLs end up in debug logs and paging links.
     run.client.session.headers["Authorization"] = f"OAuth {social.facebook_access_token.get_secret_value()}"
     try:
-        pages = run.option_list("pages")
-        if not pages:
-            run.skip("config", "no pages configured. Fix: options.pages = [\"page-id\", ...]")
-        for page in pages:
+        for page in source.options.pages:  # at least one: checked when the configuration is loaded
             try:
                 yield from _collect_page(run, page)
             except MediawatchError as exc:
@@ -163,7 +160,7 @@ def _collect_page(run: SocialRun, page: str) -> Iterator[Document]:
     social = run.ctx.settings.social
     state = run.cursor(f"facebook:{page}")
     since = state.get("since")
-    with_comments = run.source.options.get("comments", True)
+    with_comments = run.source.options.comments
     params: dict[str, Any] = {"fields": POST_FIELDS if with_comments else POST_FIELDS_NO_COMMENTS,
                               "limit": 100}
     if since:

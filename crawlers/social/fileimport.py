@@ -26,13 +26,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from mediawatch.document import Document, doc_id_for_post
 from mediawatch.errors import ErrorKind
+from mediawatch.options import FILE_FIELDS
 from mediawatch.settings import SourceSettings
 
 from ..base import CollectContext
 from .common import SocialRun, engagement, parse_time, title_from
 
-FIELDS = ("id", "text", "title", "url", "published_at", "author", "author_name", "author_handle",
-          "author_url", "likes", "comments", "shares", "views", "parent_id", "lang")
+FIELDS = FILE_FIELDS  # the fields a mapping may name; checked with the configuration
 # Raw author columns: never stored; a URL that contains any of their values is not kept either.
 AUTHOR_FIELDS = ("author", "author_name", "author_handle", "author_url")
 # Query parameters that name a post or comment, never a person; all others are dropped from URLs.
@@ -146,7 +146,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, int, Any]]:
 
 
 def collect_file(source: SourceSettings, ctx: CollectContext) -> Iterable[Document]:
-    platform = str(source.options.get("platform") or "file").lower()
+    platform = source.options.platform
     run = SocialRun.start(platform, source, ctx)
     if run is None:
         return
@@ -158,15 +158,9 @@ def collect_file(source: SourceSettings, ctx: CollectContext) -> Iterable[Docume
 
 def _collect(run: SocialRun, source: SourceSettings, ctx: CollectContext, platform: str) -> Iterator[Document]:
     report = ctx.report
-    raw_path = source.options.get("path") or source.url
-    mapping = source.options.get("mapping") or {}
-    unknown = sorted(set(mapping) - set(FIELDS))
-    if not raw_path or "id" not in mapping or "text" not in mapping or unknown:
-        report.error("config", "file import needs options.path and options.mapping with at least id and "
-                     f"text (fields: {', '.join(FIELDS)})"
-                     + (f"; unknown fields: {', '.join(unknown)}" if unknown else ""),
-                     kind=ErrorKind.BAD_INPUT)
-        return
+    # The mapping names id and text and only known fields: checked when the configuration is loaded.
+    raw_path = source.options.path or source.url or ""
+    mapping = source.options.mapping
     path = Path(raw_path)
     if not path.is_absolute():
         path = ctx.settings.base_dir() / path
@@ -174,7 +168,7 @@ def _collect(run: SocialRun, source: SourceSettings, ctx: CollectContext, platfo
         report.error("missing_file", f"export file {path} not found. Fix: check options.path",
                      kind=ErrorKind.BAD_INPUT)
         return
-    fmt = str(source.options.get("format") or path.suffix.lstrip(".")).lower()
+    fmt = source.options.format or path.suffix.lstrip(".").lower()
     if fmt not in ("jsonl", "ndjson", "json", "csv"):
         report.error("config", f"unknown file format {fmt!r}. Fix: options.format = \"jsonl\" or \"csv\"",
                      kind=ErrorKind.BAD_INPUT)

@@ -76,14 +76,10 @@ def collect_mastodon(source: SourceSettings, ctx: CollectContext) -> Iterable[Do
     if run is None:
         return
     try:
-        instance = (source.options.get("instance") or source.url or "").rstrip("/")
-        if not instance.startswith(("http://", "https://")):
-            run.skip("config", "no Mastodon instance. Fix: url = \"https://mastodon.social\"")
-            return
-        targets = [("tag", t.lstrip("#")) for t in run.option_list("hashtags")]
-        targets += [("account", a.lstrip("@")) for a in run.option_list("accounts")]
-        if not targets:
-            run.skip("config", "no hashtags or accounts. Fix: options.hashtags = [\"laocai\"]")
+        # The instance and at least one target: checked when the configuration is loaded.
+        instance = (source.options.instance or source.url or "").rstrip("/")
+        targets = [("tag", t.lstrip("#")) for t in source.options.hashtags]
+        targets += [("account", a.lstrip("@")) for a in source.options.accounts]
         for kind, name in targets:
             yield from run.guarded(_collect_target(run, instance, kind, name))
     finally:
@@ -124,7 +120,7 @@ def _collect_target(run: SocialRun, instance: str, kind: str, name: str) -> Iter
     forward = cursor is not None
     if forward:
         params["min_id"] = cursor
-    pages = run.ctx.settings.social.max_pages if forward else int(run.source.options.get("backfill_pages", 5))
+    pages = run.ctx.settings.social.max_pages if forward else run.source.options.backfill_pages
     newest = int(cursor) if cursor else 0
     for _ in range(pages):
         data, response = run.client.get_json(url, params)

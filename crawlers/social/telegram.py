@@ -100,10 +100,8 @@ def collect_telegram(source: SourceSettings, ctx: CollectContext) -> Iterable[Do
     if run is None:
         return
     try:
-        channels = [c.lstrip("@") for c in run.option_list("channels")]
-        if not channels:
-            run.skip("config", "no channels configured. Fix: options.channels = [\"channel\", ...]")
-        for channel in channels:
+        # At least one channel: checked when the configuration is loaded.
+        for channel in [c.lstrip("@") for c in source.options.channels]:
             yield from run.guarded(_collect_channel(run, channel))
     finally:
         run.close()

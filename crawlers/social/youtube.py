@@ -113,7 +113,7 @@ def collect_youtube(source: SourceSettings, ctx: CollectContext) -> Iterable[Doc
 def _collect(run: SocialRun) -> Iterator[Document]:
     settings = run.ctx.settings
     base = settings.social.youtube_api_base.rstrip("/")
-    keywords = run.option_list("keywords") or [settings.province.name, *settings.province.former_names]
+    keywords = list(run.source.options.keywords) or [settings.province.name, *settings.province.former_names]
     state = run.cursor("youtube:search")
     after = parse_time(state.get("published_after"))
     newest = after
@@ -122,8 +122,8 @@ def _collect(run: SocialRun) -> Iterator[Document]:
                               "regionCode": "VN", "relevanceLanguage": "vi"}
     if after:
         params["publishedAfter"] = format_ts(after)
-    pages = int(run.source.options.get("search_pages", 5))
-    with_comments = run.source.options.get("comments", True)
+    pages = run.source.options.search_pages
+    with_comments = run.source.options.comments
     for _ in range(min(pages, settings.social.max_pages)):
         data, _r = run.client.get_json(f"{base}/search", params)
         ids = [i["id"]["videoId"] for i in data.get("items") or []
@@ -162,7 +162,7 @@ def _videos(run: SocialRun, base: str, ids: list[str]) -> Iterator[Document]:
 def _comments(run: SocialRun, base: str, video: Document) -> Iterator[Document]:
     params: dict[str, Any] = {"part": "snippet", "videoId": video.extra["platform_id"], "maxResults": 100,
                               "order": "time", "textFormat": "plainText"}
-    for _ in range(int(run.source.options.get("comment_pages", 2))):
+    for _ in range(run.source.options.comment_pages):
         try:
             data, _r = run.client.get_json(f"{base}/commentThreads", params)
         except ApiError as exc:

@@ -127,6 +127,8 @@ def apply(candidates: Iterable[Candidate], history: AlertHistory, now: datetime,
 
 def evaluate_alerts(settings: Settings, store: Store, now: datetime | None = None) -> AlertRun:
     """Evaluate every rule now, store new/updated alerts; the caller delivers ``to_deliver``."""
+    from mediawatch.classifiers.topics import topic_labels
+
     from .payload import build_payload
 
     if not settings.alerts.enabled or not settings.alerts.rules:
@@ -134,8 +136,9 @@ def evaluate_alerts(settings: Settings, store: Store, now: datetime | None = Non
     now = now or utcnow()
     candidates, errors = evaluate(settings, store, now)
     run = AlertRun(errors=errors)
+    labels = topic_labels(settings.topics)
     run.outcomes = apply(candidates, StoreHistory(store), now,
-                         payload_for=lambda c: build_payload(c, settings, store))
+                         payload_for=lambda c: build_payload(c, settings, store, labels))
     for o in run.outcomes:
         log.info("alert %s %s: %s", o.status, o.record.rule, o.record.title)
     return run

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from mediawatch.document import Document, format_ts
+from mediawatch.i18n import fmt_num, label, t
 from mediawatch.settings import Settings
 from mediawatch.store.base import Store
 
@@ -30,69 +31,46 @@ def local_time(value: datetime, tz: str) -> str:
 def _window_label(c: Candidate, lang: str) -> str:
     hours = c.window.hours
     if hours >= 24 and hours % 24 == 0:
-        days = int(hours // 24)
-        return f"{days} ngày qua" if lang == "vi" else f"last {days} day{'s' * (days > 1)}"
+        return t("alert.window_days", lang, n=int(hours // 24))
     h = round(hours, 1)
-    h_txt = int(h) if h == int(h) else h
-    return f"{h_txt} giờ qua" if lang == "vi" else f"last {h_txt} hour{'s' * (h != 1)}"
+    return t("alert.window_hours", lang, n=int(h) if h == int(h) else fmt_num(h, lang, 1))
 
 
-def _scope(c: Candidate, lang: str) -> str:
+def _scope(c: Candidate, lang: str, labels: dict[str, str] | None = None) -> str:
     s = c.subject
     parts = []
     if s.get("topic"):
-        parts.append(f"chủ đề «{s['topic']}»" if lang == "vi" else f"topic “{s['topic']}”")
+        parts.append(t("alert.scope_topic", lang, topic=(labels or {}).get(s["topic"]) or s["topic"]))
     if s.get("place"):
-        parts.append(f"tại {s['place']}" if lang == "vi" else f"in {s['place']}")
+        parts.append(t("alert.scope_place", lang, place=s["place"]))
     if s.get("source_kind"):
-        kind_vi = {"press": "báo chí", "social": "mạng xã hội", "web": "trang web"}[s["source_kind"]]
-        parts.append(f"trên {kind_vi}" if lang == "vi" else f"on {s['source_kind']}")
-    return " ".join(parts) or ("mọi nguồn" if lang == "vi" else "all sources")
+        parts.append(t("alert.scope_kind", lang, kind=label("source_kind", s["source_kind"], lang)))
+    return " ".join(parts) or t("alert.scope_all", lang)
 
 
-def _num(value: float, lang: str) -> str:
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",") if lang == "vi" else text
-
-
-def title_and_text(c: Candidate, lang: str, tz: str) -> tuple[str, str]:
+def title_and_text(c: Candidate, lang: str, tz: str, labels: dict[str, str] | None = None) -> tuple[str, str]:
+    """The alert's title and text; ``labels`` maps topic names to the labels people read."""
     st, w = c.stats, _window_label(c, lang)
-    scope = _scope(c, lang)
-    vi = lang == "vi"
+    scope = _scope(c, lang, labels)
     if c.rule.type == "spike":
-        title = (f"Tăng đột biến: {scope}" if vi else f"Spike: {scope}")
-        text = (f"{c.count} bài trong {w}, bình thường {_num(st['baseline_mean'], lang)} "
-                f"(ngưỡng {_num(st['threshold'], lang)})." if vi else
-                f"{c.count} documents in the {w}, usually {_num(st['baseline_mean'], lang)} "
-                f"(threshold {_num(st['threshold'], lang)}).")
-    elif c.rule.type == "negativity":
-        share, base = round(100 * st["share"]), round(100 * st["baseline_share"])
-        title = f"Tin tiêu cực tăng: {scope}" if vi else f"Negativity surge: {scope}"
-        text = (f"{share}% bài tiêu cực trong {w} ({c.count}/{st['total']}), bình thường {base}%."
-                if vi else f"{share}% negative in the {w} ({c.count}/{st['total']}), usually {base}%.")
-    elif c.rule.type == "misinfo":
-        claim = c.subject.get("claim", "")
+        return (t("alert.spike_title", lang, scope=scope),
+                t("alert.spike_text", lang, count=c.count, window=w, mean=fmt_num(st["baseline_mean"], lang, 1, trim=True),
+                  threshold=fmt_num(st["threshold"], lang, 1, trim=True)))
+    if c.rule.type == "negativity":
+        return (t("alert.negativity_title", lang, scope=scope),
+                t("alert.negativity_text", lang, share=round(100 * st["share"]), window=w, count=c.count,
+                  total=st["total"], base=round(100 * st["baseline_share"])))
+    if c.rule.type == "misinfo":
         known = c.subject.get("registered")
-        if vi:
-            title = ("Tin sai đã biết đang lan truyền" if known else "Nghi vấn tin sai mới đang lan truyền")
-            text = (f"«{claim}»: {c.count} bài bị gắn cờ trong {w}. Cần cán bộ kiểm chứng xem xét; "
-                    "đây là đề xuất của hệ thống, chưa phải kết luận.")
-        else:
-            title = "Known false claim spreading" if known else "New unverified claim spreading"
-            text = (f"“{claim}”: {c.count} flagged documents in the {w}. Needs a reviewer; "
-                    "this is a triage suggestion, not a verdict.")
-    elif c.rule.type == "silent_source":
+        return (t("alert.misinfo_known_title" if known else "alert.misinfo_new_title", lang),
+                t("alert.misinfo_text", lang, claim=c.subject.get("claim", ""), count=c.count, window=w))
+    if c.rule.type == "silent_source":
         name = c.subject.get("source_name") or c.subject.get("source_id")
         last = st.get("last_published_at")
-        last_txt = local_time(datetime.fromisoformat(last), tz) if last else ("chưa có" if vi else "never")
-        title = f"Nguồn ngừng cập nhật: {name}" if vi else f"Source went silent: {name}"
-        text = (f"Bài mới nhất: {last_txt}. Kiểm tra nguồn và trình thu thập." if vi
-                else f"Latest item: {last_txt}. Check the source and its collector.")
-    else:  # keyword
-        title = f"Chủ đề khẩn: {scope}" if vi else f"Urgent topic: {scope}"
-        text = (f"{c.count} bài khớp chủ đề khẩn trong {w}." if vi
-                else f"{c.count} documents matched an urgent topic in the {w}.")
-    return title, text
+        last_txt = local_time(datetime.fromisoformat(last), tz) if last else t("alert.never", lang)
+        return t("alert.silent_title", lang, name=name), t("alert.silent_text", lang, last=last_txt)
+    return (t("alert.keyword_title", lang, scope=scope),
+            t("alert.keyword_text", lang, count=c.count, window=w))
 
 
 def _examples(docs: list[Document], tz: str) -> list[dict[str, Any]]:
@@ -122,8 +100,14 @@ def dashboard_link(settings: Settings, c: Candidate) -> str | None:
     return f"{base}{'&' if '?' in base else '?'}{urlencode(params)}"
 
 
-def build_payload(c: Candidate, settings: Settings, store: Store) -> dict[str, Any]:
+def build_payload(c: Candidate, settings: Settings, store: Store,
+                  labels: dict[str, str] | None = None) -> dict[str, Any]:
+    """The alert's payload; ``labels`` (topic name -> label) default to the configured and built-in topics'."""
     lang, tz = settings.language, settings.timezone
+    if labels is None:
+        from mediawatch.classifiers.topics import topic_labels
+
+        labels = topic_labels(settings.topics)
     doc_ids = c.stats.get("doc_ids")
     if doc_ids:
         docs = [d for d in (store.get(i) for i in doc_ids[:_SCAN]) if d is not None]
@@ -137,7 +121,7 @@ def build_payload(c: Candidate, settings: Settings, store: Store) -> dict[str, A
     else:
         facet_source = store.facets(dataclasses.replace(c.query, sentiments=[]) if c.rule.type == "negativity"
                                     else c.query, ["source_id", "sentiment"], size=5)
-    title, text = title_and_text(c, lang, tz)
+    title, text = title_and_text(c, lang, tz, labels)
     stats = {k: v for k, v in c.stats.items() if k != "doc_ids"}
     return {
         "rule": c.rule.name,

@@ -58,8 +58,8 @@ def windows_for(rule: AlertRuleSettings) -> tuple[timedelta, int]:
         hours, n = 1.0, 12
     else:
         hours, n = 24.0, 14
-    hours = float(rule.options.get("window_hours", hours))
-    n = int(rule.options.get("baseline_windows", n))
+    hours = rule.options.window_hours or hours
+    n = rule.options.baseline_windows or n
     return timedelta(hours=hours), max(n, 1)
 
 
@@ -121,7 +121,7 @@ def negativity(rule: AlertRuleSettings, settings: Settings, store: Store, now: d
     base_neg = store.count(_in(query, base_w, sentiments=["negative"]))
     base_total = store.count(_in(query, base_w))
     result = share_surge_test(neg, total, base_neg, base_total, rule.sensitivity, rule.min_count,
-                              float(rule.options.get("min_delta", 0.1)))
+                              rule.options.min_delta)
     if not result.fired:
         return []
     severity = "high" if result.share >= result.threshold + 0.2 else "medium"
@@ -149,12 +149,12 @@ def misinfo(rule: AlertRuleSettings, settings: Settings, store: Store, now: date
     Fires when at least ``min_count`` flagged documents about one claim appeared in the window
     (default 6 hours) and, with ``options.rate_per_hour``, their rate per hour reaches it.
     """
-    hours = float(rule.options.get("window_hours", 6))
+    hours = rule.options.window_hours
     window = Window(now - timedelta(hours=hours), now)
     query = _in(base_query(rule), window, flagged_only=True)
     groups: dict[str, list] = defaultdict(list)
     labels: dict[str, str] = {}
-    limit = int(rule.options.get("scan_limit", 5000))
+    limit = rule.options.scan_limit
     for i, doc in enumerate(store.iter_documents(query, batch_size=500)):
         if i >= limit:
             break
@@ -163,7 +163,7 @@ def misinfo(rule: AlertRuleSettings, settings: Settings, store: Store, now: date
         key, label = claim_key(doc)
         groups[key].append(doc)
         labels.setdefault(key, label)
-    rate_needed = float(rule.options.get("rate_per_hour", 0))
+    rate_needed = rule.options.rate_per_hour
     out = []
     for key, docs in sorted(groups.items()):
         rate = len(docs) / hours
@@ -185,14 +185,11 @@ def silent_source(rule: AlertRuleSettings, settings: Settings, store: Store, now
     (quiet for longer than ``options.factor`` (3) times their usual gap and at least 6 hours)."""
     from mediawatch.crawlers.health import silent_sources
 
-    runs = [r for r in store.runs(limit=int(rule.options.get("runs_limit", 5000))) if r.started_at <= now]
-    kwargs: dict[str, Any] = {}
-    if "factor" in rule.options:
-        kwargs["factor"] = float(rule.options["factor"])
-    if "min_silence_hours" in rule.options:
-        kwargs["min_silence"] = timedelta(hours=float(rule.options["min_silence_hours"]))
+    options = rule.options
+    runs = [r for r in store.runs(limit=options.runs_limit) if r.started_at <= now]
     out = []
-    for item in silent_sources(runs, now, **kwargs):
+    for item in silent_sources(runs, now, factor=options.factor,
+                               min_silence=timedelta(hours=options.min_silence_hours)):
         source = settings.source(item.source_id)
         if source is not None and not source.enabled:
             continue
@@ -210,11 +207,12 @@ def silent_source(rule: AlertRuleSettings, settings: Settings, store: Store, now
 
 
 def keyword(rule: AlertRuleSettings, settings: Settings, store: Store, now: datetime) -> list[Candidate]:
-    """Any document matching a topic marked urgent (or the rule's own topic)."""
-    minutes = float(rule.options.get("window_minutes", max(60, 2 * settings.flows.ingest_every_minutes)))
+    """Any document matching a topic marked urgent (or the rule's own topic): ``min_count`` or more
+    in the window (1 unless the rule sets it)."""
+    minutes = rule.options.window_minutes or max(60, 2 * settings.flows.ingest_every_minutes)
     window = Window(now - timedelta(minutes=minutes), now)
     topics = [rule.topic] if rule.topic else [t.name for t in settings.topics if t.urgent]
-    needed = int(rule.options.get("min_count", 1))
+    needed = rule.min_count
     out = []
     for topic in topics:
         query = _in(base_query(rule), window, topics=[topic])

@@ -27,6 +27,7 @@ from typing import Any, Iterable
 import requests
 
 from mediawatch.document import format_ts, parse_ts, utcnow
+from mediawatch.errors import PermanentError
 from mediawatch.settings import Settings, WebhookSettings
 from mediawatch.store.base import AlertRecord
 
@@ -151,8 +152,8 @@ def _slug(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)[:40]
 
 
-class PermanentDeliveryError(Exception):
-    pass
+class PermanentDeliveryError(PermanentError):
+    """The receiver refused the delivery (4xx other than 408/425/429): retrying will not help."""
 
 
 def send_once(hook: WebhookSettings, delivery: Delivery, session: requests.Session) -> None:

@@ -226,12 +226,16 @@ def backtest_series(series: Iterable[DailySeries], *, horizon: int = HORIZON) ->
     return results
 
 
-def format_backtest(results: list[fm.BacktestResult]) -> str:
-    """A Markdown table: one row per series, MASE per model, the winner."""
-    header = "| series | days | origins | " + " | ".join(f"MASE {m}" for m in fm.MODELS) + \
-             " | 80% interval coverage (winner) | winner |"
+def format_backtest(results: list[fm.BacktestResult], lang: str = "en") -> str:
+    """A Markdown table: one row per series, MASE per model, the winner (model names as people read them)."""
+    from mediawatch.i18n import fmt_num, model_name, t
+
+    header = (f"| {t('cli.backtest.series', lang)} | {t('cli.backtest.days', lang)} | {t('cli.backtest.origins', lang)} | "
+              + " | ".join(f"MASE {model_name(m, lang) if lang != 'en' else m}" for m in fm.MODELS)
+              + f" | {t('cli.backtest.coverage', lang)} | {t('cli.backtest.winner', lang)} |")
     lines = [header, "|" + "---|" * (len(fm.MODELS) + 5)]
     for r in results:
-        cells = " | ".join(f"{r.mase[m]:.3f}" for m in fm.MODELS)
-        lines.append(f"| {r.series} | {r.days} | {r.origins} | {cells} | {r.coverage[r.best]:.0%} | {r.best} |")
+        cells = " | ".join(fmt_num(r.mase[m], lang, 3) for m in fm.MODELS)
+        winner = model_name(r.best, lang) if lang != "en" else r.best
+        lines.append(f"| {r.series} | {r.days} | {r.origins} | {cells} | {r.coverage[r.best]:.0%} | {winner} |")
     return "\n".join(lines)

@@ -255,20 +255,13 @@ def describe_summary(state: dict[str, Any], lang: str = "vi") -> str:
     alerts = state.get("alerts") or {}
     deliveries = state.get("deliveries") or {}
     failed = state.get("failed_sources") or []
-    if lang == "vi":
-        line = (f"  lần chạy {state.get('run_id')} ({state.get('engine')}): {state.get('sources', 0)} nguồn, "
-                f"{state.get('new', 0)} mới, {state.get('updated', 0)} cập nhật, "
-                f"{state.get('filtered_out', 0)} ngoài tỉnh bị loại, {len(failed)} nguồn lỗi; "
-                f"cảnh báo: {alerts.get('new', 0)} mới, {alerts.get('update', 0)} cập nhật; "
-                f"webhook: {deliveries.get('delivered', 0)} đã gửi, {deliveries.get('pending', 0)} chờ, "
-                f"{deliveries.get('failed', 0)} bị từ chối")
-    else:
-        line = (f"  run {state.get('run_id')} ({state.get('engine')}): {state.get('sources', 0)} sources, "
-                f"{state.get('new', 0)} new, {state.get('updated', 0)} updated, "
-                f"{state.get('filtered_out', 0)} outside the province dropped, {len(failed)} failed; "
-                f"alerts: {alerts.get('new', 0)} new, {alerts.get('update', 0)} updated; "
-                f"webhooks: {deliveries.get('delivered', 0)} delivered, {deliveries.get('pending', 0)} pending, "
-                f"{deliveries.get('failed', 0)} refused")
+    from mediawatch.i18n import label, t
+
+    line = t("run.summary", lang, run_id=state.get("run_id"), engine=label("run_engine", state.get("engine"), lang),
+             sources=state.get("sources", 0), new=state.get("new", 0), updated=state.get("updated", 0),
+             filtered_out=state.get("filtered_out", 0), failed=len(failed), alerts_new=alerts.get("new", 0),
+             alerts_update=alerts.get("update", 0), delivered=deliveries.get("delivered", 0),
+             pending=deliveries.get("pending", 0), refused=deliveries.get("failed", 0))
     rule_errors = state.get("alert_errors") or {}
     if rule_errors:
         line += "\n  " + "; ".join(f"{name}: {problem}" for name, problem in rule_errors.items())

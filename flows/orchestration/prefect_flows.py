@@ -22,11 +22,12 @@ from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from mediawatch.document import utcnow
-from mediawatch.settings import Settings, SourceSettings, load_settings
+from mediawatch.settings import Settings, SourceSettings
 from mediawatch.store import open_store
 from mediawatch.store.base import RunRecord
 
 from mediawatch.flows.orchestration import ingest as stages
+from mediawatch.flows.orchestration.settings_checks import load_checked
 
 log = logging.getLogger("mediawatch.flows")
 
@@ -52,7 +53,7 @@ def task_runner_for(settings: Settings, hosts: int = MAX_THREADS):
 
 
 def _settings(settings: Settings | None, config: str | None) -> Settings:
-    return settings if settings is not None else load_settings(config)
+    return settings if settings is not None else load_checked(config)
 
 
 # No task-level timeout_seconds: in worker threads Prefect cannot interrupt blocking I/O (it says

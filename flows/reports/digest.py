@@ -21,7 +21,7 @@ from mediawatch.settings import Settings
 from mediawatch.store.base import SearchQuery, Store
 
 from mediawatch.flows.forecast.series import ALL, stored_forecasts
-from mediawatch.i18n import check_lang, fmt_date, t
+from mediawatch.i18n import check_lang, fmt_date, model_name, t
 from mediawatch.flows.delivery.mail import InlineImage, Mailer, OutgoingMail, Outbox, ledger_key
 from .summary import Period, Summary, build_summary, day_period
 from .summary_render import Extras, render_html, render_text, topic_labels
@@ -87,7 +87,8 @@ def forecast_lines(forecasts: dict[str, dict[str, Any]], lang: str,
         share = sum(f["negative_share"] for f in days) / len(days)
         lines.append(t("forecast_all", lang, mean=f"{mean:.0f}", low=low, high=high,
                        share=f"{share * 100:.0f}"))
-        lines.append(t("forecast_note", lang, model=overall["model"], level=round(overall["level"] * 100)))
+        lines.append(t("forecast_note", lang, model=model_name(overall["model"], lang),
+                       level=round(overall["level"] * 100)))
     for key, value in sorted(forecasts.items()):
         if value.get("rising") and len(lines) < MAX_FORECAST_LINES:
             topic, _, place = key.partition("|")

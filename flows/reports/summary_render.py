@@ -16,7 +16,7 @@ from typing import Any
 
 from mediawatch.document import parse_ts
 
-from mediawatch.i18n import fmt_date, fmt_pct, severity, t
+from mediawatch.i18n import fmt_date, fmt_num, fmt_pct, severity, t
 from .summary import Summary
 
 SENTIMENT_COLOURS = {"negative": "#c0392b", "neutral": "#7f8c8d", "positive": "#27ae60"}
@@ -35,15 +35,9 @@ class Extras:
 
 def topic_labels(settings) -> dict[str, str]:
     """Topic name -> label: the classifiers' default crisis topics, overridden by configured ones."""
-    labels: dict[str, str] = {}
-    try:
-        from mediawatch.classifiers.topics import load_default_topics
+    from mediawatch.classifiers.topics import topic_labels as labels_of
 
-        labels.update({topic.name: topic.label for topic in load_default_topics()})
-    except ImportError:  # classifiers not installed: names are shown as they are
-        pass
-    labels.update({topic.name: topic.label for topic in settings.topics if topic.label})
-    return labels
+    return labels_of(settings.topics)
 
 
 def period_label(summary: Summary, lang: str) -> str:
@@ -69,10 +63,10 @@ def _sentiment_line(summary: Summary, lang: str) -> str:
     return ", ".join(parts)
 
 
-def _filters(summary: Summary, lang: str) -> str:
+def _filters(summary: Summary, lang: str, labels: dict[str, str] | None = None) -> str:
     parts = []
     if summary.topic:
-        parts.append(f"{t('topic', lang)}: {summary.topic}")
+        parts.append(f"{t('topic', lang)}: {(labels or {}).get(summary.topic) or summary.topic}")
     if summary.place:
         parts.append(f"{t('place', lang)}: {summary.place}")
     return f"{t('filters', lang)} " + "; ".join(parts) if parts else ""
@@ -92,7 +86,7 @@ def render_text(summary: Summary, lang: str = "vi", *, markdown: bool = True,
     out.append(f"{h1}{title}")
     if not markdown:
         out.append("=" * len(title))
-    filters = _filters(summary, lang)
+    filters = _filters(summary, lang, extras.labels)
     if filters:
         out.append(filters)
     out.append("")
@@ -141,7 +135,7 @@ def render_text(summary: Summary, lang: str = "vi", *, markdown: bool = True,
         out.append(t("none", lang))
     for flag in summary.new_flags:
         out.append(f"{bullet}{flag.claim} ({t('items_n', lang, n=flag.count)}, {t('score', lang)} "
-                   f"{flag.score:.2f}) {flag.url}")
+                   f"{fmt_num(flag.score, lang)}) {flag.url}")
         if flag.evidence_url:
             out.append(f"    {t('evidence', lang)}: {flag.evidence_url}")
     out.append(f"{t('confirmed_false', lang)}:")
@@ -227,7 +221,7 @@ def render_html(summary: Summary, lang: str = "vi", *, extras: Extras | None = N
     extras = extras or Extras()
     title = extras.title or t("summary_title", lang, period=period_label(summary, lang))
     rows: list[str] = []
-    filters = _filters(summary, lang)
+    filters = _filters(summary, lang, extras.labels)
     rows.append(
         f'<tr><td style="background:#1a3c6e;padding:18px 20px;">'
         f'<h1 style="{FONT}font-size:21px;line-height:1.3;color:#ffffff;margin:0;">{_e(title)}</h1>'
@@ -273,7 +267,8 @@ def render_html(summary: Summary, lang: str = "vi", *, extras: Extras | None = N
     misinfo = _p(f"<strong>{_e(t('new_flags', lang))}</strong>")
     for flag in summary.new_flags:
         misinfo += _p(f"{_link(flag.url, flag.claim)} <span style=\"color:#666;\">"
-                      f"({_e(t('items_n', lang, n=flag.count))}, {_e(t('score', lang))} {flag.score:.2f})</span>")
+                      f"({_e(t('items_n', lang, n=flag.count))}, {_e(t('score', lang))} "
+                      f"{fmt_num(flag.score, lang)})</span>")
         if flag.evidence_url:
             misinfo += _p(f"{_e(t('evidence', lang))}: {_link(flag.evidence_url, flag.evidence_url)}", SMALL)
     if not summary.new_flags:

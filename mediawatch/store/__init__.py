@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..errors import ConfigError
 from .base import (AlertRecord, Bucket, Page, ReviewDecision, RunRecord, SearchQuery, Store,
                    UpsertResult)
 
@@ -11,7 +12,11 @@ if TYPE_CHECKING:
     from ..settings import Settings
 
 __all__ = ["AlertRecord", "Bucket", "Page", "ReviewDecision", "RunRecord", "SearchQuery", "Store",
-           "UpsertResult", "open_store"]
+           "UnsupportedStoreURL", "UpsertResult", "open_store"]
+
+
+class UnsupportedStoreURL(ConfigError, ValueError):
+    """store.url names no backend this version knows (a ValueError too, for callers written before)."""
 
 
 def open_store(settings: "Settings | str") -> Store:
@@ -27,4 +32,5 @@ def open_store(settings: "Settings | str") -> Store:
         if isinstance(settings, str):
             return ElasticStore(url)
         return ElasticStore.from_settings(settings)
-    raise ValueError(f"unsupported store URL {url!r}: use sqlite:///PATH or http(s)://HOST:PORT")
+    raise UnsupportedStoreURL(f"unsupported store URL {url!r}", source="store.url",
+                              fix="use sqlite:///PATH or http(s)://HOST:PORT")

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from ..errors import PermanentError
+
 MIGRATIONS: list[tuple[int, str]] = [
     (1, """
     CREATE TABLE documents (
@@ -120,8 +122,8 @@ MIGRATIONS: list[tuple[int, str]] = [
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
-class SchemaTooNewError(RuntimeError):
-    pass
+class SchemaTooNewError(PermanentError, RuntimeError):
+    """The file was written by a newer mediawatch: opening it again will not help, upgrading will."""
 
 
 def migrate(conn: sqlite3.Connection) -> int:
@@ -130,7 +132,8 @@ def migrate(conn: sqlite3.Connection) -> int:
     if current > SCHEMA_VERSION:
         raise SchemaTooNewError(
             f"the store was written by a newer mediawatch (schema {current}, this one knows "
-            f"{SCHEMA_VERSION}); upgrade mediawatch")
+            f"{SCHEMA_VERSION}); upgrade mediawatch", fix="install the mediawatch version that wrote the store "
+            "(pip install -U mediawatch)")
     for version, script in MIGRATIONS:
         if version <= current:
             continue

@@ -1,6 +1,14 @@
-"""Every string a person reads in summaries and digests, in Vietnamese (default) and English.
+"""Every string a person reads, in Vietnamese (default) and English: one home, one mechanism.
 
-One table so a translator edits one place. Dates are dd/mm/yyyy in the configured zone.
+``t(key, lang, **values)`` looks a key up in the catalogues: :data:`STRINGS` below (summaries and
+the digest) and one module per area beside it (``cli``, ``alerts``, ``dashboards``, ``demo``,
+``labels``), merged into :data:`WORDS` at import; a key defined twice is an error. Each entry is
+``{"vi": ..., "en": ...}`` with ``str.format`` fields; ``n == 1`` picks a ``_one`` form. Values
+people see (severities, review statuses, sentiments, source kinds, forecast models) go through
+:func:`label`, dates through :func:`fmt_date` (dd/mm/yyyy in the configured zone), numbers
+through :func:`fmt_num` (decimal comma in Vietnamese).
+
+New strings: add an entry to the area's catalogue, Vietnamese first.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "web": {"vi": "trang web", "en": "web"},
     "sentiment_mix": {"vi": "Sắc thái", "en": "Sentiment"},
     "negative": {"vi": "tiêu cực", "en": "negative"},
-    "neutral": {"vi": "trung lập", "en": "neutral"},
+    "neutral": {"vi": "trung tính", "en": "neutral"},
     "positive": {"vi": "tích cực", "en": "positive"},
     "points": {"vi": "điểm %", "en": "pts"},
     "top_stories": {"vi": "Sự việc nổi bật", "en": "Top stories"},
@@ -85,18 +93,65 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
+def _merge(*catalogues: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    words: dict[str, dict[str, str]] = {}
+    for catalogue in catalogues:
+        twice = sorted(set(words) & set(catalogue))
+        if twice:
+            raise KeyError(f"i18n keys defined twice: {', '.join(twice)}")
+        words.update(catalogue)
+    return words
+
+
+from .alerts import ALERTS  # noqa: E402  (the catalogues, after STRINGS)
+from .cli import CLI  # noqa: E402
+from .dashboards import DASHBOARDS  # noqa: E402
+from .demo import DEMO  # noqa: E402
+from .labels import LABELS  # noqa: E402
+
+WORDS = _merge(STRINGS, ALERTS, CLI, DASHBOARDS, DEMO, LABELS)
+
+
 def t(key: str, lang: str = "vi", **values: object) -> str:
     """The string in ``lang`` with ``values`` filled in; ``n == 1`` picks the ``_one`` form if any."""
-    if values.get("n") == 1 and f"{key}_one" in STRINGS:
+    if values.get("n") == 1 and f"{key}_one" in WORDS:
         key = f"{key}_one"
-    entry = STRINGS[key]
+    entry = WORDS[key]
     text = entry.get(lang) or entry["vi"]
     return text.format(**values) if values else text
 
 
+def has(key: str) -> bool:
+    return key in WORDS
+
+
+def words(prefix: str, lang: str = "vi") -> dict[str, str]:
+    """The texts of one area in ``lang``, by the rest of their key: ``words("cli.sources")["none"]``.
+    For modules that print many lines; the texts still live in the catalogues."""
+    start = prefix + "."
+    return {key[len(start):]: entry.get(lang) or entry["vi"] for key, entry in WORDS.items() if key.startswith(start)}
+
+
+def label(group: str, value: str | None, lang: str = "vi") -> str:
+    """What people read for a stored value: ``label("severity", "high")`` is "cao"; unknown values
+    are shown as they are."""
+    if value is None:
+        return "–"
+    key = f"{group}.{value}"
+    return t(key, lang) if key in WORDS else str(value)
+
+
 def severity(value: str, lang: str = "vi") -> str:
-    key = f"severity_{value}"
-    return t(key, lang) if key in STRINGS else value
+    return label("severity", value, lang)
+
+
+def model_name(model: str, lang: str = "vi") -> str:
+    """A forecast model as people read it; "ets->seasonal_naive" means ETS had too little history."""
+    wanted, arrow, used = model.partition("->")
+    if arrow:
+        return t("forecast_model.fallback", lang, used=label("forecast_model", used, lang),
+                 wanted=label("forecast_model", wanted, lang))
+    return label("forecast_model", model, lang)
 
 
 def check_lang(lang: str | None) -> str:
@@ -115,6 +170,27 @@ def fmt_date(value: date | datetime, tz: str = "Asia/Ho_Chi_Minh") -> str:
 
 def fmt_datetime(value: datetime, tz: str = "Asia/Ho_Chi_Minh") -> str:
     return value.astimezone(ZoneInfo(tz)).strftime("%H:%M %d/%m/%Y")
+
+
+def fmt_date_time(value: datetime | None, tz: str = "Asia/Ho_Chi_Minh") -> str:
+    """dd/mm/yyyy HH:MM in the local zone, for tables; "-" when there is no time."""
+    return value.astimezone(ZoneInfo(tz)).strftime("%d/%m/%Y %H:%M") if value else "-"
+
+
+def fmt_day(value: date | str) -> str:
+    """An ISO day (as stored in forecasts) as dd/mm/yyyy."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return value.strftime("%d/%m/%Y")
+
+
+def fmt_num(value: float, lang: str = "vi", digits: int = 2, *, trim: bool = False) -> str:
+    """A number with ``digits`` decimals: "0,80" in Vietnamese, "0.80" in English; ``trim`` drops
+    trailing zeros ("1,5", "2")."""
+    text = f"{value:.{digits}f}"
+    if trim and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",") if lang == "vi" else text
 
 
 def fmt_pct(value: float | None, lang: str = "vi", signed: bool = False) -> str:

@@ -1,0 +1,42 @@
+"""Labels of stored values people read: ``label(group, value, lang)`` looks up ``group.value``."""
+
+from __future__ import annotations
+
+LABELS: dict[str, dict[str, str]] = {
+    "severity.high": {"vi": "cao", "en": "high"},
+    "severity.medium": {"vi": "trung bình", "en": "medium"},
+    "severity.low": {"vi": "thấp", "en": "low"},
+
+    "review_status.pending": {"vi": "chờ duyệt", "en": "pending"},
+    "review_status.false": {"vi": "sai sự thật", "en": "false"},
+    "review_status.misleading": {"vi": "gây hiểu lầm", "en": "misleading"},
+    "review_status.true": {"vi": "đúng sự thật", "en": "true"},
+    "review_status.not-a-claim": {"vi": "không phải nhận định", "en": "not a claim"},
+    "review_status.all": {"vi": "mọi trạng thái", "en": "all"},
+
+    "sentiment.negative": {"vi": "tiêu cực", "en": "negative"},
+    "sentiment.neutral": {"vi": "trung tính", "en": "neutral"},
+    "sentiment.positive": {"vi": "tích cực", "en": "positive"},
+
+    "source_kind.press": {"vi": "báo chí", "en": "press"},
+    "source_kind.social": {"vi": "mạng xã hội", "en": "social"},
+    "source_kind.web": {"vi": "trang web", "en": "web"},
+
+    "rule_type.spike": {"vi": "tăng đột biến", "en": "spike"},
+    "rule_type.negativity": {"vi": "tiêu cực tăng", "en": "negativity"},
+    "rule_type.misinfo": {"vi": "tin sai lan truyền", "en": "misinformation"},
+    "rule_type.silent_source": {"vi": "nguồn im lặng", "en": "silent source"},
+    "rule_type.keyword": {"vi": "chủ đề khẩn", "en": "urgent topic"},
+
+    "alert_status.new": {"vi": "mới", "en": "new"},
+    "alert_status.update": {"vi": "cập nhật", "en": "update"},
+
+    "run_engine.plain": {"vi": "chạy trực tiếp", "en": "plain"},
+    "run_engine.prefect": {"vi": "qua Prefect", "en": "Prefect"},
+
+    "forecast_model.ets": {"vi": "san bằng mũ (ETS)", "en": "exponential smoothing (ETS)"},
+    "forecast_model.seasonal_naive": {"vi": "lặp lại tuần trước", "en": "same as last week"},
+    "forecast_model.poisson": {"vi": "hồi quy Poisson", "en": "Poisson regression"},
+    "forecast_model.fallback": {"vi": "{used} (chưa đủ dữ liệu cho {wanted})",
+                                "en": "{used} (too little history for {wanted})"},
+}
