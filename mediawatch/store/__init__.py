@@ -6,12 +6,16 @@ from typing import TYPE_CHECKING
 
 from .base import (AlertRecord, Bucket, Page, ReviewDecision, RunRecord, SearchQuery, Store,
                    UpsertResult)
+from .desk_base import (Account, AlertAck, AuditEntry, AuditQuery, ClaimQuery, ClaimRecord, ClaimVersionConflict,
+                        RuleMute, SessionRecord)
 
 if TYPE_CHECKING:
     from ..settings import Settings
 
 __all__ = ["AlertRecord", "Bucket", "Page", "ReviewDecision", "RunRecord", "SearchQuery", "Store",
-           "UpsertResult", "open_store"]
+           "UpsertResult", "open_store",
+           "Account", "AlertAck", "AuditEntry", "AuditQuery", "ClaimQuery", "ClaimRecord", "ClaimVersionConflict",
+           "RuleMute", "SessionRecord"]
 
 
 def open_store(settings: "Settings | str") -> Store:
