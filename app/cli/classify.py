@@ -235,6 +235,6 @@ def triage_review(ctx: typer.Context,
         updated = store.review(decision)
         typer.echo(text["reviewed"].format(id=doc_id, verdict=verdict, previous=decision.previous_status or "-",
                                            reviewer=who))
-        claim = promote(store, updated, verdict, note.strip())
+        claim = promote(store, updated, verdict, note.strip(), actor=who)
         if claim is not None:
             typer.echo(text["registered"].format(claim=claim.text))
