@@ -132,7 +132,8 @@ def apply(candidates: Iterable[Candidate], history: AlertHistory, now: datetime,
             fired_at, alert_id = previous.fired_at, previous.alert_id
             updates = int(previous.payload.get("updates") or 0) + 1
             severity = max(c.severity, previous.severity, key=lambda s: _SEVERITY_RANK.get(s, 0))
-        delivered = c.count if decision.deliver else int(previous.payload.get("delivered_count") or 0)
+        delivered = c.count if decision.deliver else \
+            int(previous.payload.get("delivered_count") or 0) if previous is not None else 0
         payload.update({"alert_id": alert_id, "status": decision.status, "updates": updates,
                         "severity": severity, "delivered_count": delivered, "dedup_key": c.dedup_key,
                         "fired_at": format_ts(fired_at), "updated_at": format_ts(now)})

@@ -198,6 +198,8 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, An
 
 def claim_audit(record: ClaimRecord, previous: ClaimRecord | None, actor: str, at: datetime) -> AuditEntry:
     before, after = changes(previous.content() if previous else {}, record.content())
+    if previous is None:  # a new claim: what it says, not every empty field
+        after = {k: v for k, v in after.items() if v not in ("", [], False, None)}
     return AuditEntry(at=at, actor=actor, action="claim.update" if previous else "claim.create",
                       target=f"claim:{record.id}", summary=record.note, before=before,
                       after={**after, "version": record.version})
