@@ -99,7 +99,7 @@ def test_audit_export_is_safe_to_open_in_a_spreadsheet() -> None:
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows[0]["summary"] == "'=1+1" and rows[1]["summary"] == 'Đà Nẵng, "ổn"'
     assert json.loads(rows[0]["before"]) == {"status": "pending"} and rows[1]["client"] == "10.0.0.1"
-    lines = [json.loads(line) for line in export_lines(entries, "jsonl")]
+    lines = [json.loads(line) for line in "".join(export_lines(entries, "jsonl")).splitlines()]
     assert lines[0]["summary"] == "=1+1" and lines[0]["at"] == "2025-09-01T08:00:00Z"
     with pytest.raises(ValueError):
         export_lines(entries, "xlsx")

@@ -27,24 +27,32 @@ def _cell(value) -> str:
     return "'" + text if text.startswith(_FORMULA) else text
 
 
-def csv_lines(entries: Iterable[AuditEntry]) -> Iterator[str]:
+def csv_lines(entries: Iterable[AuditEntry], batch: int = 500) -> Iterator[str]:
+    """CSV text in chunks of ``batch`` rows (a download streams them; one chunk per row is slow)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")  # so spreadsheet programs read the Vietnamese as UTF-8
     writer.writerow(COLUMNS)
-    for entry in entries:
+    for n, entry in enumerate(entries, start=1):
         row = entry_dict(entry)
         writer.writerow([_cell(row[c]) for c in COLUMNS])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+        if n % batch == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
     if buffer.getvalue():
         yield buffer.getvalue()
 
 
-def jsonl_lines(entries: Iterable[AuditEntry]) -> Iterator[str]:
+def jsonl_lines(entries: Iterable[AuditEntry], batch: int = 500) -> Iterator[str]:
+    lines: list[str] = []
     for entry in entries:
-        yield json.dumps(entry_dict(entry), ensure_ascii=False) + "\n"
+        lines.append(json.dumps(entry_dict(entry), ensure_ascii=False) + "\n")
+        if len(lines) >= batch:
+            yield "".join(lines)
+            lines = []
+    if lines:
+        yield "".join(lines)
 
 
 def export_lines(entries: Iterable[AuditEntry], fmt: str) -> Iterator[str]:

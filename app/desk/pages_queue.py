@@ -13,12 +13,13 @@ from starlette.responses import Response
 from mediawatch.document import REVIEW_STATUSES, Document
 from mediawatch.store.base import SearchQuery
 
-from .review import VERDICTS, pending_copies, review
+from .review import VERDICTS, is_pending, review
 from .web import Ctx, action, local_path, page, text
 
 PAGE_SIZE = 20
 SCORE_WINDOW = 500  # "highest score first" ranks at most this many matching items
 DUPLICATES_SHOWN = 5
+STORY_SCAN = 500  # story members and copies read per card (counts beyond are from the store's total)
 KINDS = ("press", "social", "web")
 
 
@@ -51,16 +52,19 @@ def matched_entry(ctx: Ctx, doc: Document) -> dict[str, Any] | None:
 
 
 def build_item(ctx: Ctx, doc: Document) -> Item:
+    """The card's figures from two index-driven reads: the document's copies and its story."""
     store = ctx.store
     item = Item(doc, matched_entry(ctx, doc))
+    copies = store.search(SearchQuery(duplicate_of=[doc.id]), size=STORY_SCAN)
+    item.duplicates, item.duplicates_total = copies.documents[:DUPLICATES_SHOWN], copies.total
+    waiting = {d.id for d in copies.documents if is_pending(d)}
     if doc.story_id:
-        item.story_total = store.count(SearchQuery(story_ids=[doc.story_id]))
-        item.story_pending = store.count(SearchQuery(story_ids=[doc.story_id], flagged_only=True,
-                                                     misinfo_statuses=["pending"]))
-    copies = store.search(SearchQuery(duplicate_of=[doc.id]), size=DUPLICATES_SHOWN)
-    item.duplicates, item.duplicates_total = copies.documents, copies.total
-    if item.story_pending or item.duplicates_total:
-        item.copies_pending = len(pending_copies(store, doc))
+        members = store.search(SearchQuery(story_ids=[doc.story_id]), size=STORY_SCAN)
+        flagged = {d.id for d in members.documents if is_pending(d) and d.misinfo.flagged}
+        item.story_total, item.story_pending = members.total, len(flagged)
+        waiting |= flagged
+    waiting.discard(doc.id)
+    item.copies_pending = len(waiting)
     return item
 
 
@@ -109,7 +113,8 @@ def queue(ctx: Ctx) -> Response:
         except ValueError:  # a mangled cursor: start again from the newest
             result = ctx.store.search(query, size=PAGE_SIZE)
         docs, total, next_cursor = result.documents, result.total, result.next_cursor
-    facets = ctx.store.facets(SearchQuery(flagged_only=True), ["topics", "places"], size=100)
+    facets = ctx.desk.cached("queue-facets", 60, lambda: ctx.store.facets(SearchQuery(flagged_only=True),
+                                                                         ["topics", "places"], size=100))
     return ctx.render("queue.html", section="queue", filters=filters, items=[build_item(ctx, d) for d in docs],
                       total=total, capped=capped, next_cursor=next_cursor, next_offset=next_offset,
                       topics=[v for v, _ in facets["topics"]], places=[v for v, _ in facets["places"]],

@@ -42,16 +42,21 @@ def record_verdict(store: Store, doc_id: str, verdict: str, note: str, reviewer:
     return updated, claim
 
 
+def is_pending(doc: Document) -> bool:
+    return doc.misinfo is not None and doc.misinfo.review_status == "pending"
+
+
 def pending_copies(store: Store, doc: Document) -> list[Document]:
-    """Documents still waiting that stand for the same post: its duplicates, and the flagged items
-    of its story."""
+    """Documents still waiting that stand for the same post: its pending duplicates, and the
+    pending flagged items of its story. (Story and copies are read by their own indexes and
+    filtered here: cheaper than asking the store for "flagged and pending in this story".)"""
     found: dict[str, Document] = {}
-    queries = [SearchQuery(duplicate_of=[doc.id], misinfo_statuses=["pending"])]
+    queries = [(SearchQuery(duplicate_of=[doc.id]), is_pending)]
     if doc.story_id:
-        queries.append(SearchQuery(story_ids=[doc.story_id], flagged_only=True, misinfo_statuses=["pending"]))
-    for query in queries:
+        queries.append((SearchQuery(story_ids=[doc.story_id]), lambda d: is_pending(d) and d.misinfo.flagged))
+    for query, wanted in queries:
         for other in store.iter_documents(query, batch_size=200):
-            if other.id != doc.id:
+            if other.id != doc.id and wanted(other):
                 found.setdefault(other.id, other)
             if len(found) >= MAX_COPIES:
                 return list(found.values())

@@ -15,6 +15,7 @@ a worker thread, because the store is synchronous. Rules that hold for every rou
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -63,6 +64,15 @@ class Desk:
     env: jinja2.Environment
     dashboards_url: str | None = None
     _file_claims: list | None = field(default=None, repr=False)
+    _cache: dict[str, tuple[float, Any]] = field(default_factory=dict, repr=False)
+
+    def cached(self, key: str, seconds: float, compute: Callable[[], Any]) -> Any:
+        """A value recomputed at most every ``seconds`` (filter choices: they change slowly)."""
+        now = time.monotonic()
+        hit = self._cache.get(key)
+        if hit is None or hit[0] <= now:
+            hit = self._cache[key] = (now + seconds, compute())
+        return hit[1]
 
     def register_file(self) -> list:
         """The configured register file's entries (else the shipped examples), read once, read-only here."""
