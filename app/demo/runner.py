@@ -313,13 +313,24 @@ def _digest(result: DemoResult, settings, store, echo, lang: str, now: datetime)
 
 def _serve(result: DemoResult, settings, echo, port: int, lang: str) -> None:
     def run() -> None:
-        from mediawatch.dashboards.serve import dashboard_path, serve, view_options
+        from mediawatch.app.desk.auth import AccountError, add_account, set_password
+        from mediawatch.app.desk.server import serve
+        from mediawatch.dashboards.serve import dashboard_path, view_options
+        from mediawatch.store.sqlite import SQLiteStore
 
         options = view_options(result.store_path, lang=lang, tz=settings.timezone,
                                province=settings.province.name, former_names=settings.province.former_names)
+        store = SQLiteStore(result.store_path)
+        password = secrets.token_urlsafe(12)  # a fresh one each run, printed only here
+        try:
+            add_account(store, "demo", "admin", password, "demo")
+        except AccountError:
+            set_password(store, "demo", password, "demo")
         echo(f"7. Bảng điều khiển / dashboards: http://127.0.0.1:{port}{dashboard_path()}")
+        echo(f"   Bàn kiểm chứng / review desk: http://127.0.0.1:{port + 1}/  (demo / {password})")
         echo(f"   Trang tin / site: {result.site_url}/   Bản tin / digest: {result.digest_path.as_uri() if result.digest_path else '-'}")
         echo("   Ctrl-C để dừng / to stop")
-        serve(result.store_path, options, port=port)
+        serve(settings, store=store, db=result.store_path, options=options, port=port, desk_port=port + 1,
+              echo=lambda line: None)
 
     _stage(result, "dashboards", echo, run)
