@@ -20,6 +20,7 @@ from mediawatch.store.desk_base import Account, AuditQuery, ClaimQuery
 from mediawatch.store.sqlite import SQLiteStore
 from tests.support.desk import CHEAP, PASSWORD, DeskServer, csrf_of, login, token
 from tests.support.httpserver import StaticSite
+from tests.support.osmem import osmem_server  # noqa: F401 (fixture: our session server)
 
 NOW = utcnow().replace(microsecond=0)
 
@@ -381,3 +382,33 @@ def test_alert_and_claim_text_is_escaped_in_pages(desk) -> None:
         page = an.get(desk.url + path).text
         assert "<script>alert" not in page and "<img src=x" not in page, path
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, path
+
+
+def test_the_desk_on_elasticsearch(osmem_clone, tmp_path) -> None:
+    """The same desk over the Elasticsearch store (osmem): login, verdict, claim edit, acknowledgement."""
+    from mediawatch.store.elastic import ElasticStore
+
+    settings = Settings(store={"url": osmem_clone.url}, alerts={"rules": [{"name": "tin-sai", "type": "misinfo"}]})
+    with ElasticStore(osmem_clone.url, spool_path=tmp_path / "spool", index_prefix="desk") as store:
+        store.upsert(_docs())
+        store.save_alert(AlertRecord("al-1", "tin-sai", "misinfo|k", NOW, NOW, "high", "Tin sai lan nhanh", {}))
+        add_account(store, "an", "reviewer", PASSWORD, "seed", CHEAP)
+        with DeskServer(settings, store) as server:
+            an = login(server.url, "an")
+            csrf = token(an, server.url)
+            assert "item-d1" in an.get(server.url + "/queue").text
+            assert an.post(server.url + "/items/d1/review", allow_redirects=False, data={
+                "csrf": csrf, "verdict": "false", "note": "Đập an toàn", "copies": "1"}).headers["location"].endswith("n=3")
+            (claim,) = store.all_claims()
+            page = an.get(server.url + f"/claims/{claim.id}").text
+            assert an.post(server.url + f"/claims/{claim.id}", allow_redirects=False, data={
+                "csrf": csrf_of(page), "version": "1", "text": claim.text, "verdict": "tin sai sự thật",
+                "correction": "Sở Công Thương đính chính"}).status_code == 303
+            assert an.post(server.url + "/alerts/al-1/ack", data={"csrf": csrf}, allow_redirects=False).status_code == 303
+            assert "Đã tiếp nhận: an" in an.get(server.url + "/alerts").text
+            exported = an.get(server.url + "/audit/export", params={"format": "jsonl"}).text.splitlines()
+        assert {d: store.get(d).misinfo.review_status for d in ("d1", "d2", "d3")} == dict.fromkeys(("d1", "d2", "d3"),
+                                                                                                     "false")
+        assert [c.version for c in store.claim_history(claim.id)] == [2, 1]
+        actions = [json.loads(line)["action"] for line in exported]
+        assert actions[:2] == ["alert.ack", "claim.update"] and actions.count("review") == 3
