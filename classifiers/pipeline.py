@@ -35,7 +35,8 @@ TRIAGE_LANGS = ("vi", "en")
 
 
 def register_claims(settings: Settings, store=None) -> list[Claim]:
-    """The register in force: the configured file (else the shipped demo examples) plus reviewers'."""
+    """The register in force: the configured file (else the shipped demo examples) plus the store's
+    register; a stored claim replaces the file's entry with the same id (an edit on the desk wins)."""
     path = settings.classifiers.claims_register
     if path:
         from pathlib import Path
@@ -45,8 +46,8 @@ def register_claims(settings: Settings, store=None) -> list[Claim]:
     else:
         claims = example_register()
     if store is not None:
-        known = {c.id for c in claims}
-        claims += [c for c in stored_claims(store) if c.id not in known]
+        stored = {c.id: c for c in stored_claims(store)}
+        claims = [stored.pop(c.id, c) for c in claims] + list(stored.values())
     return claims
 
 

@@ -22,6 +22,10 @@ from .panels import (DASHBOARD_DESCRIPTION, DASHBOARD_TITLE, FIELDS, FILTERS, PA
                      Panel)
 
 DASHBOARD_SLUG = "mediawatch"
+# The review desk's accounts, sessions and audit log share the store file but are not for the
+# dashboards' anonymous readers: hidden from the table list, and every column reads as NULL
+# (an SQLite authorizer installed by our Datasette plugin) even to custom SQL.
+PRIVATE_TABLES = ("accounts", "sessions", "audit")
 
 
 @dataclass(slots=True)
@@ -303,6 +307,7 @@ def metadata(o: ViewOptions, panels: tuple[Panel, ...] = PANELS) -> dict[str, An
         "databases": {o.db: {"tables": {
             "documents": {"label_column": "title", "sort_desc": "time_ms",
                           "description": t("dash.documents", o.lang)},
+            **{name: {"hidden": True} for name in PRIVATE_TABLES},
         }}},
         "plugins": {"datasette-dashboards": {DASHBOARD_SLUG: dashboard_config(o, panels)}},
     }

@@ -50,6 +50,17 @@ def datasette_args(db_path: Path, options: ViewOptions, *, port: int, workdir: P
     return args
 
 
+def datasette_instance(db_path: Path, options: ViewOptions, *, immutable: bool = False):
+    """The same Datasette as ``datasette_args`` describes, as an object to serve in this process
+    (beside the review desk); its startup hooks are run by the caller (``invoke_startup``)."""
+    from datasette.app import Datasette
+
+    settings = {"default_page_size": 50, "sql_time_limit_ms": 5000, "allow_download": False,
+                "default_allow_sql": True}
+    return Datasette([] if immutable else [str(db_path)], immutables=[str(db_path)] if immutable else [],
+                     metadata=metadata(options), plugins_dir=str(PLUGINS_DIR), settings=settings)
+
+
 def serve(db_path: Path, options: ViewOptions, *, port: int = 8001, immutable: bool = False) -> None:
     """Run Datasette in this process until interrupted."""
     from datasette.cli import cli

@@ -275,6 +275,24 @@ class FlowSettings(_Section):
         return check_hhmm(value)
 
 
+class DeskSettings(_Section):
+    port: int = Field(8002, ge=1, le=65535, description="Port of the review desk, served by `mediawatch "
+                      "dashboards serve` beside the dashboards (its own port: its own browser origin).")
+    host: str = Field("127.0.0.1", description="Address the desk binds; keep 127.0.0.1 behind a reverse proxy.")
+    secure_cookies: Literal["auto", "always", "never"] = Field(
+        "auto", description="Secure flag on the desk's cookies: auto = when the request came over https "
+                            "(also via a proxy on 127.0.0.1 sending X-Forwarded-Proto).")
+    session_hours: float = Field(12.0, gt=0, description="A login lasts at most this long.")
+    idle_minutes: float = Field(60.0, gt=0, description="A session unused this long ends.")
+    login_max_failures: int = Field(5, ge=1, description="Failed logins per username within the window "
+                                                         "before that username is refused.")
+    login_max_failures_per_address: int = Field(20, ge=1, description="Failed logins per client address "
+                                                                      "within the window before it is refused.")
+    login_window_minutes: float = Field(15.0, gt=0, description="Window of the login rate limits.")
+    dashboards_url: str | None = Field(None, description="Link to the dashboards shown on the desk "
+                                       "(default: the embedded dashboards' port on the same host).")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MEDIAWATCH_", env_nested_delimiter="__",
                                       extra="forbid")
@@ -295,6 +313,7 @@ class Settings(BaseSettings):
     social: SocialSettings = Field(default_factory=SocialSettings)
     classifiers: ClassifierSettings = Field(default_factory=ClassifierSettings)
     flows: FlowSettings = Field(default_factory=FlowSettings)
+    desk: DeskSettings = Field(default_factory=DeskSettings)
 
     # Where the settings came from; set by load_settings, not read from the file.
     config_path: str | None = Field(None, exclude=True)

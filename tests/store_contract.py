@@ -15,6 +15,7 @@ from mediawatch.store.base import AlertRecord, ReviewDecision, RunRecord, Search
 from mediawatch.store.query import matches_folded, parse_user_query
 from mediawatch.synthetic import synthetic_documents
 from mediawatch.text import fold
+from tests.store_contract_desk import DeskStoreContract
 
 T0 = datetime(2025, 7, 1, tzinfo=timezone.utc)
 
@@ -48,7 +49,7 @@ def brute_filter(docs: list[Document], q: SearchQuery) -> list[Document]:
     return sorted(out, key=lambda d: (d.when, d.id), reverse=True)
 
 
-class StoreContract:
+class StoreContract(DeskStoreContract):
     # --- upsert and get ----------------------------------------------------------------------
     def test_upsert_is_idempotent_and_detects_changes(self, store):
         docs = [doc(i) for i in range(30)]

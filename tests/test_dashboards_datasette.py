@@ -302,5 +302,8 @@ def test_serve_explains_what_is_missing(tmp_path: Path, monkeypatch) -> None:
     result = runner.invoke(app, ["dashboards", "serve", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 2 and "run an ingest first" in result.output
     monkeypatch.setenv("MEDIAWATCH_STORE__URL", "http://127.0.0.1:9")
-    result = runner.invoke(app, ["dashboards", "serve"])
+    result = runner.invoke(app, ["dashboards", "serve", "--no-desk"])
     assert result.exit_code == 2 and "dashboards push" in result.output
+    # Without --no-desk an Elasticsearch store gets the review desk only, next to Kibana.
+    result = runner.invoke(app, ["dashboards", "serve"])
+    assert result.exit_code == 3 and "dashboards push" in result.output and "review desk" in result.output

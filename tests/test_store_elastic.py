@@ -21,5 +21,19 @@ def store(osmem_clone, tmp_path):
         assert s.spool_pending() == 0  # nothing was left behind in the spool
 
 
+@pytest.fixture
+def reopen(tmp_path):
+    """Open the same indices again, as the next process would."""
+    opened = []
+
+    def again(store):
+        opened.append(ElasticStore(store.url, spool_path=tmp_path / "spool", index_prefix=store.names.prefix))
+        return opened[-1]
+
+    yield again
+    for s in opened:
+        s.close()
+
+
 class TestElasticContract(StoreContract):
     pass

@@ -25,6 +25,20 @@ def store(tmp_path):
         yield s
 
 
+@pytest.fixture
+def reopen():
+    """Open the same store again, as the next process would."""
+    opened = []
+
+    def again(store):
+        opened.append(SQLiteStore(store.path))
+        return opened[-1]
+
+    yield again
+    for s in opened:
+        s.close()
+
+
 class TestSQLiteContract(StoreContract):
     pass
 

@@ -210,6 +210,6 @@ def triage_review(ctx: typer.Context,
         typer.echo(text["reviewed"].format(id=doc_id, verdict=label("review_status", verdict, lang),
                                            previous=label("review_status", decision.previous_status, lang),
                                            reviewer=who))
-        claim = promote(store, updated, verdict, note.strip())
+        claim = promote(store, updated, verdict, note.strip(), actor=who)
         if claim is not None:
             typer.echo(text["registered"].format(claim=claim.text))

@@ -94,29 +94,61 @@ def push(ctx: typer.Context,
 
 @dashboards_app.command("serve")
 def serve(ctx: typer.Context,
-          port: int = typer.Option(8001, "--port", help="Port on 127.0.0.1."),
+          port: int = typer.Option(8001, "--port", help="Port of the dashboards on 127.0.0.1."),
           db: Path = typer.Option(None, "--db", help="SQLite store file (default: store.url)."),
-          immutable: bool = typer.Option(False, "--immutable", help="Open the file as an immutable snapshot."),
-          lang: str = typer.Option(None, "--lang", help="vi (default from settings) or en.")) -> None:
-    """Mở bảng điều khiển nhúng / Serve the embedded dashboards (Datasette, read-only, 127.0.0.1)."""
-    from mediawatch.dashboards.serve import dashboard_path, serve as run, view_options
+          immutable: bool = typer.Option(False, "--immutable", help="Open the file as an immutable snapshot "
+                                                                    "(dashboards only: the desk needs the live file)."),
+          lang: str = typer.Option(None, "--lang", help="vi (default from settings) or en."),
+          desk_port: int = typer.Option(None, "--desk-port", help="Port of the review desk (default: desk.port, 8002)."),
+          no_desk: bool = typer.Option(False, "--no-desk", help="Serve the dashboards only.")) -> None:
+    """Mở bảng điều khiển nhúng và bàn kiểm chứng / Serve the embedded dashboards (Datasette, read-only) and
+    the review desk, each on its own port of 127.0.0.1. With an Elasticsearch store: the desk only."""
+    from mediawatch.app.desk.server import serve as run
+    from mediawatch.dashboards.serve import view_options
 
     settings = settings_from(ctx)
-    if db is None:
-        url = settings.store_url()
-        if not url.startswith("sqlite:///"):
-            err("mediawatch: the embedded dashboards read the SQLite store; store.url is Elasticsearch. "
-                "Fix: use Kibana (`mediawatch dashboards push`) or pass --db PATH to a SQLite store file.")
-            raise typer.Exit(EXIT_USAGE)
-        db = Path(url[len("sqlite:///"):])
-    if not db.exists():
-        err(f"mediawatch: no store file at {db}. Fix: run an ingest first (`mediawatch run`) or pass --db.")
+    url = settings.store_url()
+    embedded = db is not None or url.startswith("sqlite:///")
+    if not embedded and no_desk:
+        err("mediawatch: the embedded dashboards read the SQLite store; store.url is Elasticsearch. "
+            "Fix: use Kibana (`mediawatch dashboards push`) or pass --db PATH to a SQLite store file.")
         raise typer.Exit(EXIT_USAGE)
-    from mediawatch.i18n import t
-
+    if embedded:
+        db = db if db is not None else Path(url[len("sqlite:///"):])
+        if not db.exists():
+            err(f"mediawatch: no store file at {db}. Fix: run an ingest first (`mediawatch run`) or pass --db.")
+            raise typer.Exit(EXIT_USAGE)
+    if immutable and not no_desk:
+        err("mediawatch: --immutable serves a snapshot: the review desk is not started (it writes to the store)")
+        no_desk = True
+    desk_port = desk_port or settings.desk.port
+    if embedded and not no_desk and desk_port == port:
+        err("mediawatch: --desk-port must differ from --port (the desk has its own origin)")
+        raise typer.Exit(EXIT_USAGE)
     from ..dashboard_view import view_kwargs
 
-    language = _lang(ctx, lang)
-    options = view_options(db, **view_kwargs(settings, language))
-    err(t("cli.dashboards.serving", language, url=f"http://127.0.0.1:{port}{dashboard_path()}"))
-    run(db, options, port=port, immutable=immutable)
+    options = view_options(db, **view_kwargs(settings, _lang(ctx, lang))) if embedded else None
+    if not embedded:
+        err("mediawatch: dashboards are in Kibana (`mediawatch dashboards push`); serving the review desk only")
+    store = None
+    if not no_desk:
+        from mediawatch.store import open_store
+
+        try:
+            if embedded:
+                from mediawatch.store.sqlite import SQLiteStore
+
+                store = SQLiteStore(db)
+            else:
+                store = open_store(settings)
+            store.accounts()  # reach the store now: a wrong URL fails here, not at the first login
+        except Exception as exc:
+            err(f"mediawatch: cannot open the store for the review desk: {exc}. "
+                "Fix: check store.url and that the server is reachable.")
+            raise typer.Exit(EXIT_UNAVAILABLE) from None
+    try:
+        run(settings, store=store, db=db if embedded else None, options=options, port=port, desk_port=desk_port,
+            immutable=immutable, echo=err)
+    except OSError as exc:  # a port in use
+        err(f"mediawatch: cannot listen: {exc}. Fix: choose other ports with --port / --desk-port.")
+        raise typer.Exit(EXIT_USAGE) from None

@@ -318,15 +318,26 @@ def _digest(result: DemoResult, settings, store, echo, lang: str, now: datetime)
 
 def _serve(result: DemoResult, settings, echo, port: int, lang: str) -> None:
     def run() -> None:
-        from mediawatch.dashboards.serve import dashboard_path, serve, view_options
+        from mediawatch.app.desk.auth import AccountError, add_account, set_password
+        from mediawatch.app.desk.server import serve
+        from mediawatch.dashboards.serve import dashboard_path, view_options
+        from mediawatch.store.sqlite import SQLiteStore
 
         from ..dashboard_view import view_kwargs
 
         options = view_options(result.store_path, **view_kwargs(settings, lang))
+        store = SQLiteStore(result.store_path)
+        password = secrets.token_urlsafe(12)  # a fresh one each run, printed only here
+        try:
+            add_account(store, "demo", "admin", password, "demo")
+        except AccountError:
+            set_password(store, "demo", password, "demo")
         echo(t("demo.dashboards", lang, url=f"http://127.0.0.1:{port}{dashboard_path()}"))
+        echo(t("demo.desk", lang, url=f"http://127.0.0.1:{port + 1}/", user="demo", password=password))
         echo(t("demo.links", lang, site=result.site_url,
                digest=result.digest_path.as_uri() if result.digest_path else "-"))
         echo(t("demo.stop", lang))
-        serve(result.store_path, options, port=port)
+        serve(settings, store=store, db=result.store_path, options=options, port=port, desk_port=port + 1,
+              echo=lambda line: None)
 
     _stage(result, "dashboards", echo, run)

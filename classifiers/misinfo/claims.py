@@ -1,8 +1,9 @@
 """The claims register: known false or misleading claims and official corrections, and matching.
 
 Entries come from CSV or YAML files (``classifiers.claims_register`` in the settings, plus the
-shipped example register for the demo province) and from reviewers' verdicts, which are kept in
-the store's small-state table (namespace ``claims``) so every instance of the monitor sees them.
+shipped example register for the demo province) and from the store's claims register (reviewers'
+verdicts, the review desk, imports), where every claim is a versioned row (``Store.save_claim``) so
+every instance of the monitor sees them and concurrent edits never lose one another.
 
 Verdicts follow the national fake-news centre's three labels: ``tin giả`` (fabricated), ``tin sai
 sự thật`` (untrue or misleading) and ``tin xác thực`` (verified true). A match with a verified-true
@@ -26,11 +27,12 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from mediawatch.errors import BadInputError
+from mediawatch.store.desk_base import CLAIM_VERDICTS, ClaimRecord, ClaimVersionConflict
 from mediawatch.text import fold
 
 from .cues import sentences
 
-VERDICTS = ("tin giả", "tin sai sự thật", "tin xác thực")
+VERDICTS = CLAIM_VERDICTS  # ("tin giả", "tin sai sự thật", "tin xác thực")
 FALSE_VERDICTS = ("tin giả", "tin sai sự thật")
 _VERDICT_ALIASES = {
     "tin gia": "tin giả", "fake": "tin giả", "false": "tin giả",
@@ -40,8 +42,10 @@ _VERDICT_ALIASES = {
 # Reviewer verdicts (Document review statuses) -> register verdicts.
 REVIEW_TO_VERDICT = {"false": "tin giả", "misleading": "tin sai sự thật", "true": "tin xác thực"}
 EXAMPLE_REGISTER = "example_claims.yaml"
-STATE_NAMESPACE = "claims"
+STATE_NAMESPACE = "claims"  # the old home of reviewers' claims; stores move them to rows on first use
 STATE_INDEX_KEY = "_index"
+# Read-modify-write attempts when two writers save the same claim at once.
+SAVE_ATTEMPTS = 5
 _WORD = re.compile(r"[0-9a-z]+")
 # Share of an entry's content words a document must contain to be compared with it at all.
 MIN_SHARED = 0.3
@@ -137,30 +141,48 @@ def example_register() -> list[Claim]:
     return parse_register(raw, EXAMPLE_REGISTER)
 
 
-# --- the store as the register's home for reviewers' additions ----------------------------------
+# --- the store as the register's home ------------------------------------------------------------
+
+def claim_from_record(record: ClaimRecord) -> Claim:
+    return Claim(id=record.id, text=record.text, verdict=record.verdict, correction=record.correction,
+                 source_url=record.source_url, date=record.date, topic=record.topic,
+                 paraphrases=list(record.paraphrases), example=record.example, origin=record.origin)
+
+
+def record_from_claim(claim: Claim, *, publisher: str = "", version: int = 0, note: str = "") -> ClaimRecord:
+    return ClaimRecord(id=claim.id, text=claim.text, verdict=claim.verdict, correction=claim.correction,
+                       source_url=claim.source_url, date=claim.date, topic=claim.topic, origin=claim.origin,
+                       publisher=publisher, paraphrases=list(claim.paraphrases), example=claim.example,
+                       version=version, note=note)
+
 
 def stored_claims(store) -> list[Claim]:
-    index = store.get_state(STATE_NAMESPACE, STATE_INDEX_KEY) or {}
-    out = []
-    for cid in index.get("ids", []):
-        row = store.get_state(STATE_NAMESPACE, cid)
-        if row:
-            out.append(_claim_from_row(row, f"store claims/{cid}"))
-    return out
+    """Every claim of the store's register (reviewers', the desk's, imported ones)."""
+    return [claim_from_record(r) for r in store.all_claims()]
 
 
-def save_claim(store, claim: Claim) -> None:
-    index = store.get_state(STATE_NAMESPACE, STATE_INDEX_KEY) or {"ids": []}
-    if claim.id not in index["ids"]:
-        index["ids"].append(claim.id)
-    store.set_state(STATE_NAMESPACE, claim.id, claim.to_dict())
-    store.set_state(STATE_NAMESPACE, STATE_INDEX_KEY, index)
+def save_claim(store, claim: Claim, *, actor: str = "system", note: str = "") -> int:
+    """Save ``claim`` as the newest version of its id (the publisher of an existing entry is kept).
+
+    Re-reads and retries when another writer saved the same claim meanwhile: both versions stay in
+    the claim's history, the later one is current. Returns the version written."""
+    for _ in range(SAVE_ATTEMPTS):
+        current = store.claim(claim.id)
+        record = record_from_claim(claim, publisher=current.publisher if current else "",
+                                   version=current.version if current else 0, note=note)
+        if current is not None and current.content() == record.content():
+            return current.version  # nothing changed: no new version
+        try:
+            return store.save_claim(record, actor)
+        except ClaimVersionConflict:
+            continue
+    raise ClaimVersionConflict(claim.id, record.version, (store.claim(claim.id) or record).version)
 
 
-def import_claims(store, claims: Iterable[Claim]) -> int:
+def import_claims(store, claims: Iterable[Claim], *, actor: str = "system", note: str = "") -> int:
     n = 0
     for claim in claims:
-        save_claim(store, claim)
+        save_claim(store, claim, actor=actor, note=note)
         n += 1
     return n
 

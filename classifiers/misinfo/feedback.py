@@ -28,8 +28,10 @@ def claim_from_review(doc: Document, verdict: str, note: str, when: datetime | N
                  date=when.date().isoformat(), topic=doc.topics[0] if doc.topics else "", origin="review")
 
 
-def promote(store, doc: Document, verdict: str, note: str) -> Claim | None:
+def promote(store, doc: Document, verdict: str, note: str, *, actor: str = "review") -> Claim | None:
+    """Add (or update) the register entry of a document judged false or misleading; ``actor`` is
+    the reviewer, recorded with the claim's version and in the audit log."""
     claim = claim_from_review(doc, verdict, note)
     if claim is not None:
-        save_claim(store, claim)
+        save_claim(store, claim, actor=actor, note=f"verdict {verdict} on document {doc.id}")
     return claim

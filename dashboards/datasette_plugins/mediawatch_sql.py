@@ -5,14 +5,19 @@
 - ``mw_link(url)``: an escaped link for http(s) URLs, else the escaped text.
 - ``mw_fts_match(q)`` / ``mw_fts_exclude(q)``: the store's user query syntax (mediawatch.store.query)
   as FTS5 MATCH expressions (NULL when there is nothing to match or exclude).
+
+It also installs an SQLite authorizer on Datasette's connections: columns of the review desk's
+private tables (accounts, sessions, audit log) read as NULL, whatever SQL is sent.
 """
 
 from __future__ import annotations
 
 import html
+import sqlite3
 
 from datasette import hookimpl
 
+from mediawatch.dashboards.datasette_config import PRIVATE_TABLES
 from mediawatch.store.query import parse_user_query, to_fts5
 
 
@@ -38,8 +43,16 @@ def mw_fts_exclude(query):
     return to_fts5(parse_user_query(query))[1] if query else None
 
 
+def hide_private(action, table, column, database, trigger):
+    """SQLite authorizer: reading a private table's column yields NULL (SQLITE_IGNORE)."""
+    if action == sqlite3.SQLITE_READ and table in PRIVATE_TABLES:
+        return sqlite3.SQLITE_IGNORE
+    return sqlite3.SQLITE_OK
+
+
 @hookimpl
 def prepare_connection(conn):
+    conn.set_authorizer(hide_private)
     conn.create_function("mw_html", 1, mw_html, deterministic=True)
     conn.create_function("mw_link", 1, mw_link, deterministic=True)
     conn.create_function("mw_fts_match", 1, mw_fts_match, deterministic=True)

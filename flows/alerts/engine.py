@@ -3,6 +3,10 @@
 An alert is identified by its rule's dedup key (rule, scope, and claim/source/topic where the rule
 has one). While the condition keeps firing within the cool-down of the last sighting, the same
 alert is updated; it is delivered again only when it grows (count doubled or severity rose).
+
+A rule muted on the review desk (``Store.mute_rule``) still records its alerts, with who muted it
+and until when in the payload's ``muted``, but delivers nothing until the mute ends; the first
+sighting after that is delivered even if it did not grow, because nobody was told of it yet.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Iterable, Protocol
 from mediawatch.document import format_ts, utcnow
 from mediawatch.settings import Settings
 from mediawatch.store.base import AlertRecord, Store
+from mediawatch.store.desk_base import RuleMute
 
 from .rules import Candidate, evaluate
 
@@ -88,24 +93,38 @@ class Outcome:
 class AlertRun:
     outcomes: list[Outcome] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
+    muted: dict[str, str] = field(default_factory=dict)  # rule -> muted until (UTC), for rules that fired
 
     @property
     def to_deliver(self) -> list[AlertRecord]:
         return [o.record for o in self.outcomes if o.deliver]
 
     def counts(self) -> dict[str, int]:
-        return dict(Counter(o.status for o in self.outcomes))
+        counts = Counter(o.status for o in self.outcomes)
+        muted = sum(1 for o in self.outcomes if o.record.payload.get("muted"))
+        if muted:
+            counts["muted"] = muted
+        return dict(counts)
 
 
 def apply(candidates: Iterable[Candidate], history: AlertHistory, now: datetime,
-          payload_for=None) -> list[Outcome]:
-    """Turn fired candidates into new or updated alert records, saving them in ``history``."""
+          payload_for=None, muted: dict[str, RuleMute] | None = None) -> list[Outcome]:
+    """Turn fired candidates into new or updated alert records, saving them in ``history``.
+
+    Candidates of a rule in ``muted`` are recorded but not delivered."""
     outcomes = []
     for c in candidates:
         previous = history.last(c.dedup_key)
         decision = decide(c.count, c.severity, previous, now, timedelta(minutes=c.rule.cooldown_minutes))
+        mute = (muted or {}).get(c.rule.name)
+        if mute is not None:
+            decision = Decision(decision.status, False)
+        elif previous is not None and decision.status == "update" and previous.payload.get("muted"):
+            decision = Decision("update", True)  # the mute ended: say now what it held back
         payload = payload_for(c) if payload_for else {"rule": c.rule.name, "type": c.rule.type,
                                                        "count": c.count, "subject": c.subject}
+        if mute is not None:
+            payload["muted"] = {"until": format_ts(mute.until), "by": mute.muted_by, "reason": mute.reason}
         if decision.status == "new":
             fired_at, alert_id, updates = now, alert_id_for(c.dedup_key, now), 0
             severity = c.severity
@@ -113,7 +132,8 @@ def apply(candidates: Iterable[Candidate], history: AlertHistory, now: datetime,
             fired_at, alert_id = previous.fired_at, previous.alert_id
             updates = int(previous.payload.get("updates") or 0) + 1
             severity = max(c.severity, previous.severity, key=lambda s: _SEVERITY_RANK.get(s, 0))
-        delivered = c.count if decision.deliver else int(previous.payload.get("delivered_count") or 0)
+        delivered = c.count if decision.deliver else \
+            int(previous.payload.get("delivered_count") or 0) if previous is not None else 0
         payload.update({"alert_id": alert_id, "status": decision.status, "updates": updates,
                         "severity": severity, "delivered_count": delivered, "dedup_key": c.dedup_key,
                         "fired_at": format_ts(fired_at), "updated_at": format_ts(now)})
@@ -137,10 +157,17 @@ def evaluate_alerts(settings: Settings, store: Store, now: datetime | None = Non
     candidates, errors = evaluate(settings, store, now)
     run = AlertRun(errors=errors)
     labels = topic_labels(settings.topics)
+    muted = {m.rule: m for m in store.rule_mutes(active_at=now)}
     run.outcomes = apply(candidates, StoreHistory(store), now,
-                         payload_for=lambda c: build_payload(c, settings, store, labels))
+                         payload_for=lambda c: build_payload(c, settings, store, labels), muted=muted)
     for o in run.outcomes:
-        log.info("alert %s %s: %s", o.status, o.record.rule, o.record.title)
+        mute = muted.get(o.record.rule)
+        if mute is not None:
+            run.muted[o.record.rule] = format_ts(mute.until)
+            log.info("alert %s %s: %s (rule muted by %s until %s: recorded, not delivered)", o.status,
+                     o.record.rule, o.record.title, mute.muted_by, format_ts(mute.until))
+        else:
+            log.info("alert %s %s: %s", o.status, o.record.rule, o.record.title)
     return run
 
 

@@ -33,6 +33,8 @@ DEMO: dict[str, dict[str, str]] = {
                       "en": "   Back-test (rolling origin, horizon 3 days, demo data):"},
     "demo.digest": {"vi": "6. Bản tin: {subject} -> {url} (+ digest.txt)", "en": "6. Digest: {subject} -> {url} (+ digest.txt)"},
     "demo.dashboards": {"vi": "7. Bảng điều khiển: {url}", "en": "7. Dashboards: {url}"},
+    "demo.desk": {"vi": "   Bàn kiểm chứng: {url}  (tài khoản {user} / {password})",
+                  "en": "   Review desk: {url}  (account {user} / {password})"},
     "demo.links": {"vi": "   Trang tin: {site}/   Bản tin: {digest}", "en": "   Site: {site}/   Digest: {digest}"},
     "demo.stop": {"vi": "   Ctrl-C để dừng", "en": "   Ctrl-C to stop"},
     "demo.failed": {"vi": "mediawatch: bản demo chưa chạy xong; xem các dòng ở trên.",

@@ -7,12 +7,16 @@ from typing import TYPE_CHECKING
 from ..errors import ConfigError
 from .base import (AlertRecord, Bucket, Page, ReviewDecision, RunRecord, SearchQuery, Store,
                    UpsertResult)
+from .desk_base import (Account, AlertAck, AuditEntry, AuditQuery, ClaimQuery, ClaimRecord, ClaimVersionConflict,
+                        RuleMute, SessionRecord)
 
 if TYPE_CHECKING:
     from ..settings import Settings
 
 __all__ = ["AlertRecord", "Bucket", "Page", "ReviewDecision", "RunRecord", "SearchQuery", "Store",
-           "UnsupportedStoreURL", "UpsertResult", "open_store"]
+           "UnsupportedStoreURL", "UpsertResult", "open_store",
+           "Account", "AlertAck", "AuditEntry", "AuditQuery", "ClaimQuery", "ClaimRecord", "ClaimVersionConflict",
+           "RuleMute", "SessionRecord"]
 
 
 class UnsupportedStoreURL(ConfigError, ValueError):

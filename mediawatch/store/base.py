@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any, Iterable, Iterator, Literal
 
 from ..document import Document
+from .desk_base import DeskStore
 
 # search() totals are exact up to this many (Elasticsearch's default track_total_hits); count() is exact.
 TOTAL_CAP = 10_000
@@ -45,6 +46,7 @@ class SearchQuery:
     flagged_only: bool = False  # only documents with misinfo.flagged
     story_ids: list[str] = field(default_factory=list)
     include_duplicates: bool = True  # False hides documents with duplicate_of set
+    duplicate_of: list[str] = field(default_factory=list)  # copies of these documents
 
 
 @dataclass(slots=True)
@@ -141,8 +143,8 @@ def decode_cursor(cursor: str) -> tuple[int, str]:
         raise ValueError(f"invalid paging cursor {cursor!r}") from exc
 
 
-class Store(abc.ABC):
-    """What every stage uses to read and write persisted state."""
+class Store(DeskStore, abc.ABC):
+    """What every stage uses to read and write persisted state (the desk's part: DeskStore)."""
 
     # --- documents ---------------------------------------------------------------------------
     @abc.abstractmethod
@@ -188,7 +190,8 @@ class Store(abc.ABC):
     # --- misinformation review -----------------------------------------------------------------
     @abc.abstractmethod
     def review(self, decision: ReviewDecision) -> Document:
-        """Apply a reviewer's verdict to a flagged document and append it to the audit log."""
+        """Apply a reviewer's verdict to a flagged document and append it to the review log and the
+        audit log (``review``)."""
 
     @abc.abstractmethod
     def reviews(self, *, doc_id: str | None = None, limit: int = 1000) -> list[ReviewDecision]:

@@ -8,7 +8,8 @@ another month (its publication date became known) the old copy is deleted in the
 
 Writes that the cluster cannot take (unreachable, 429, 5xx) go to a disk spool and are replayed in
 order before any newer write; see :mod:`.elastic_spool`. Runs, reviews, alerts and state live in
-small indices of their own.
+small indices of their own, as do the desk's claims, audit log, acknowledgements, mutes, accounts and
+sessions (:mod:`.elastic_desk`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal
 from ..document import REVIEW_STATUSES, Document, Misinfo, format_ts, parse_ts
 from ..errors import TemporaryError
 from .base import TOTAL_CAP, Bucket, Page, ReviewDecision, SearchQuery, Store, UpsertResult, decode_cursor, encode_cursor
+from .desk_base import AuditEntry
+from .elastic_desk import ElasticDeskMixin
 from .elastic_mappings import SMALL_INDICES, IndexNames, document_template, ilm_policy
 from .elastic_query import (SORT, build_query, facet_aggs, facet_values, histogram_agg,
                             histogram_buckets, month_of)
@@ -85,7 +88,7 @@ def _document(source: dict[str, Any]) -> Document:
     return Document.from_dict(data)
 
 
-class ElasticStore(ElasticRecordsMixin, Store):
+class ElasticStore(ElasticDeskMixin, ElasticRecordsMixin, Store):
     def __init__(self, url: str, *, api_key: str | None = None, username: str | None = None,
                  password: str | None = None, ca_file: str | None = None, index_prefix: str = "mediawatch",
                  retention_days: int = 365, spool_path: str | Path | None = None,
@@ -477,6 +480,9 @@ class ElasticStore(ElasticRecordsMixin, Store):
                    document={"doc_id": record.doc_id, "verdict": record.verdict, "reviewer": record.reviewer,
                              "note": record.note, "decided_at": format_ts(record.decided_at),
                              "previous_status": previous, "seq": time.time_ns()}, refresh=True)
+        self.audit(AuditEntry(at=decision.decided_at, actor=decision.reviewer, action="review",
+                              target=f"doc:{decision.doc_id}", summary=decision.note, before={"status": previous},
+                              after={"status": decision.verdict}))
         decision.previous_status = previous
         return doc
 

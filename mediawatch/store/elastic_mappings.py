@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .elastic_desk import DESK_INDICES
+
 # Standard tokenizer + lowercase + asciifolding folds Vietnamese the way mediawatch.text.fold does
 # (asciifolding maps đ to d); the ``.vi`` subfield keeps diacritics for exact-tone searches in Kibana.
 ANALYSIS: dict[str, Any] = {
@@ -138,4 +140,5 @@ SMALL_INDICES: dict[str, dict[str, Any]] = {
         "negative_share": {"type": "double"}, "generated_at": {"type": "date"}}},
     "state": {"dynamic": False, "properties": {
         "namespace": KEYWORD, "key": KEYWORD, "value": {"type": "object", "enabled": False}}},
+    **DESK_INDICES,  # claims, audit, alert acks, rule mutes, accounts, sessions (elastic_desk.py)
 }

@@ -82,7 +82,7 @@ def build_query(query: SearchQuery | None) -> dict[str, Any]:
     for field, values in (("source.id", query.source_ids), ("source.kind", query.kinds),
                           ("source.platform", query.platforms), ("topics", query.topics),
                           ("places", query.places), ("sentiment.label", query.sentiments),
-                          ("story_id", query.story_ids)):
+                          ("story_id", query.story_ids), ("duplicate_of", query.duplicate_of)):
         if values:
             filters.append(_terms(field, values))
     if query.misinfo_statuses:

@@ -21,6 +21,8 @@ from ..document import (REVIEW_STATUSES, Document, Misinfo, content_hash_of, for
                         utcnow)
 from .base import (TOTAL_CAP, AlertRecord, Bucket, Page, ReviewDecision, RunRecord, SearchQuery, Store,
                    UpsertResult, decode_cursor, encode_cursor)
+from .desk_base import AuditEntry
+from .sqlite_desk import SQLiteDeskMixin
 from .sqlite_schema import migrate
 from .sqlite_sql import (SCALAR_FACETS, TAG_FACETS, fts_count_sql, fts_match, only_text, only_time,
                          tag_count_sql, time_clause, to_ms, where_clause)
@@ -93,7 +95,7 @@ def _page_of(rows: list, size: int) -> Page:
                 encode_cursor(rows[-1][4], rows[-1][5]) if more and rows else None)
 
 
-class SQLiteStore(Store):
+class SQLiteStore(SQLiteDeskMixin, Store):
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -416,6 +418,9 @@ class SQLiteStore(Store):
                              "VALUES (?,?,?,?,?,?)", (decision.doc_id, decision.verdict, decision.reviewer,
                                                       decision.note, format_ts(decision.decided_at), previous))
                 self._write_chunk(conn, [doc])
+                self._append_audit(conn, AuditEntry(
+                    at=decision.decided_at, actor=decision.reviewer, action="review", target=f"doc:{decision.doc_id}",
+                    summary=decision.note, before={"status": previous}, after={"status": decision.verdict}))
             decision.previous_status = previous
             return doc
 

@@ -117,6 +117,80 @@ MIGRATIONS: list[tuple[int, str]] = [
     ) WITHOUT ROWID;
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """),
+    # The review desk (mediawatch/store/sqlite_desk.py): the claims register as versioned rows, the
+    # append-only audit log, alert acknowledgements, rule mutes, accounts and sessions.
+    (2, """
+    CREATE TABLE claims (
+        id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        topic TEXT NOT NULL DEFAULT '',
+        origin TEXT NOT NULL DEFAULT '',
+        changed_by TEXT NOT NULL,
+        changed_at TEXT NOT NULL,
+        words TEXT NOT NULL,
+        body TEXT NOT NULL
+    );
+    CREATE INDEX claims_changed ON claims(changed_at, id);
+    CREATE TABLE claim_versions (
+        id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        changed_by TEXT NOT NULL,
+        changed_at TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (id, version)
+    ) WITHOUT ROWID;
+    CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        entry_id TEXT NOT NULL UNIQUE,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        before TEXT NOT NULL,
+        after TEXT NOT NULL,
+        client TEXT NOT NULL
+    );
+    CREATE INDEX audit_time ON audit(at, entry_id);
+    CREATE INDEX audit_target ON audit(target, at);
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TABLE alert_acks (
+        alert_id TEXT PRIMARY KEY,
+        acked_by TEXT NOT NULL,
+        acked_at TEXT NOT NULL,
+        note TEXT NOT NULL
+    );
+    CREATE TABLE rule_mutes (
+        rule TEXT PRIMARY KEY,
+        until TEXT NOT NULL,
+        muted_by TEXT NOT NULL,
+        muted_at TEXT NOT NULL,
+        reason TEXT NOT NULL
+    );
+    CREATE TABLE accounts (
+        username TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        username TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        csrf_token TEXT NOT NULL,
+        client TEXT NOT NULL
+    );
+    CREATE INDEX sessions_user ON sessions(username);
+    """),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -103,7 +103,8 @@ def where_clause(query: SearchQuery, alias: str = "d", *, text: bool = True,
         params.extend(time_params)
     for values, column in ((query.source_ids, "source_id"), (query.kinds, "source_kind"),
                            (query.platforms, "platform"), (query.sentiments, "sentiment"),
-                           (query.misinfo_statuses, "misinfo_status"), (query.story_ids, "story_id")):
+                           (query.misinfo_statuses, "misinfo_status"), (query.story_ids, "story_id"),
+                           (query.duplicate_of, "duplicate_of")):
         if values:
             parts.append(_in(f"{a}.{column}", list(values), params))
     for values, field in ((query.topics, "topic"), (query.places, "place")):
