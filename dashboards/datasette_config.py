@@ -205,21 +205,21 @@ def _table_sql(p: Panel, o: ViewOptions) -> str:
 
 
 def _forecast_sql(o: ViewOptions) -> str:
-    """The all-topics forecast written by flows/forecast/series.py into state; no rows when none yet."""
+    """The all-topics forecast (the `forecasts` row written by flows/forecast/series.py); no rows when none yet."""
     actual, forecast = ("thực tế", "dự báo") if o.lang == "vi" else ("actual", "forecast")
     none = ("chưa có dự báo (chạy sau lần dự báo đầu tiên)" if o.lang == "vi"
             else "no forecast yet (shown after the first forecast run)")
     return ("SELECT json_extract(h.value, '$.date') AS day, json_extract(h.value, '$.count') AS volume, "
             f"NULL AS lower, NULL AS upper, {_q(actual)} AS series\n"
-            "FROM state s, json_each(s.value, '$.history') h WHERE s.namespace = 'forecast' AND s.key = '*|*'\n"
+            "FROM forecasts s, json_each(s.body, '$.history') h WHERE s.topic = '*' AND s.place = '*'\n"
             "UNION ALL\n"
             "SELECT json_extract(f.value, '$.date'), round(json_extract(f.value, '$.volume'), 1), "
             "round(json_extract(f.value, '$.volume_lower'), 1), round(json_extract(f.value, '$.volume_upper'), 1), "
             f"{_q(forecast)}\n"
-            "FROM state s, json_each(s.value, '$.forecast') f WHERE s.namespace = 'forecast' AND s.key = '*|*'\n"
+            "FROM forecasts s, json_each(s.body, '$.forecast') f WHERE s.topic = '*' AND s.place = '*'\n"
             # No forecast yet: one empty row whose series name tells the reader why (shown in the legend).
-            f"UNION ALL SELECT NULL, NULL, NULL, NULL, {_q(none)} WHERE NOT EXISTS (SELECT 1 FROM state "
-            "WHERE namespace = 'forecast' AND key = '*|*')\n"
+            f"UNION ALL SELECT NULL, NULL, NULL, NULL, {_q(none)} WHERE NOT EXISTS (SELECT 1 FROM forecasts "
+            "WHERE topic = '*' AND place = '*')\n"
             "ORDER BY 1")
 
 

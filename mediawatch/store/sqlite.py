@@ -21,6 +21,7 @@ from ..document import (REVIEW_STATUSES, Document, Misinfo, content_hash_of, for
                         utcnow)
 from .base import (TOTAL_CAP, AlertRecord, Bucket, Page, ReviewDecision, RunRecord, SearchQuery, Store,
                    UpsertResult, decode_cursor, encode_cursor)
+from .sqlite_forecasts import SQLiteForecastsMixin
 from .sqlite_schema import migrate
 from .sqlite_sql import (SCALAR_FACETS, TAG_FACETS, fts_count_sql, fts_match, only_text, only_time,
                          tag_count_sql, time_clause, to_ms, where_clause)
@@ -93,7 +94,7 @@ def _page_of(rows: list, size: int) -> Page:
                 encode_cursor(rows[-1][4], rows[-1][5]) if more and rows else None)
 
 
-class SQLiteStore(Store):
+class SQLiteStore(SQLiteForecastsMixin, Store):
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
