@@ -24,7 +24,7 @@ def choice_line(record: ForecastRecord, lang: str = "vi") -> str:
         others = [v for m, v in mase.items() if m != BASELINE and m not in (tested.get("fell_back") or [])]
         return t("choice_baseline", lang, origins=tested.get("origins"), base=f"{mase[BASELINE]:.2f}",
                  best=f"{min(others):.2f}" if others else "–")
-    return t("choice_short", lang, days=record.history_days, need=min_history_days(len(record.points) or 7))
+    return t("choice_short", lang, days=record.history_days, need=min_history_days())
 
 
 def interval_line(record: ForecastRecord, lang: str = "vi") -> str:

@@ -24,9 +24,10 @@ import numpy as np
 HOURS = 24
 # Pseudo-counts spread evenly over the hours: a store with little history gets a near-flat profile.
 PROFILE_PRIOR = 24.0
-# How much the model's forecast can weigh, in days of observation (a confident model at most ten
-# days; a wide interval at least a tenth of one).
-PRIOR_DAYS = (0.1, 10.0)
+# How much the model's forecast can weigh, in days of observation: a wide interval at least a
+# tenth of one; a confident model at most three, because a busy morning usually means a busy
+# afternoon (news comes in bursts) and the count so far must be able to pull the day up.
+PRIOR_DAYS = (0.1, 3.0)
 
 
 def hourly_profile(counts_by_hour: Sequence[float], prior: float = PROFILE_PRIOR) -> list[float]:
