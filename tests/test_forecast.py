@@ -329,3 +329,16 @@ def test_cli_forecast_speaks_vietnamese(tmp_path, monkeypatch):
     result = runner.invoke(app, ["digest", "--date", "20/11/2026", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "Bản tin dư luận Lào Cai ngày 20/11/2026" in out.read_text(encoding="utf-8")
+
+
+def test_topic_labels_load_outside_the_checkout(tmp_path):
+    """Forecast and digest lines name topics by their labels; the installed command runs from any
+    folder, where the default topics must still load (they once were looked up as `classifiers`)."""
+    import subprocess
+    import sys
+
+    code = ("from mediawatch.flows.reports.summary_render import topic_labels\n"
+            "from mediawatch.settings import Settings\n"
+            "print(topic_labels(Settings())['flood'])")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "Lũ, lũ quét, ngập lụt", out.stderr

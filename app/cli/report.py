@@ -133,17 +133,20 @@ def forecast(ctx: typer.Context,
         typer.echo("Chưa có dữ liệu để dự báo / no data to forecast yet." if language == "vi"
                    else "No data to forecast yet.")
         return
+    from mediawatch.flows.reports.summary_render import topic_labels
+
+    labels = topic_labels(settings)
     for record in results.values():
-        _print_record(record, language)
+        _print_record(record, language, labels)
 
 
-def _print_record(record, lang: str) -> None:
+def _print_record(record, lang: str, labels: dict[str, str]) -> None:
     from mediawatch.flows.forecast.describe import choice_line, interval_line
     from mediawatch.i18n import fmt_date, t
 
     words = {"vi": ("tất cả", "tin/ngày", "tỷ lệ tiêu cực", "7 ngày qua", "7 ngày trước"),
              "en": ("all", "items/day", "negative share", "last 7 days", "7 days before")}[lang]
-    name = " / ".join(v for v in (record.topic, record.place) if v != "*") or words[0]
+    name = " / ".join(labels.get(v, v) for v in (record.topic, record.place) if v != "*") or words[0]
     days = record.points
     volume = ", ".join(f"{p.volume:.0f}" for p in days)
     typer.echo(f"{name}: {fmt_date(days[0].date)}–{fmt_date(days[-1].date)}: {volume} {words[1]} "
