@@ -1,6 +1,6 @@
 """Render the panel spec as a datasette-dashboards configuration over the SQLite store file.
 
-Every chart is one read-only SELECT over the store's tables (documents, doc_tags, alerts, state;
+Every chart is one read-only SELECT over the store's tables (documents, doc_tags, alerts, forecasts;
 see mediawatch/store/sqlite_schema.py). Text from documents is passed through ``mw_html()`` (a SQL
 function of our Datasette plugin) before it reaches a table cell, because datasette-dashboards
 writes table cells with ``innerHTML``; charts are drawn by Vega as SVG text, which is never parsed

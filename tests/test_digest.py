@@ -314,9 +314,8 @@ def test_the_digest_counts_today_so_far(tmp_path):
 
     settings = Settings(data_dir=str(tmp_path))
     today = DAY + timedelta(days=1)
-    docs = [make_doc(500 + i, f"Tin thường {i}", when=datetime.combine(DAY - timedelta(days=i // 2), datetime.min.time(),
-                                                                        HCM).replace(hour=8 + 12 * (i % 2)))
-            for i in range(80)]
+    docs = [make_doc(500 + i, f"Tin thường {i}", when=datetime.combine(
+        DAY - timedelta(days=i // 2), datetime.min.time(), HCM).replace(hour=8 + 12 * (i % 2))) for i in range(80)]
     docs += [make_doc(900 + i, f"Tin sáng nay {i}", when=datetime.combine(today, datetime.min.time(), HCM).replace(
         hour=6) + timedelta(minutes=10 * i)) for i in range(12)]
     with SQLiteStore(tmp_path / "mw.db") as store:

@@ -109,7 +109,8 @@ def forecast(ctx: typer.Context,
                                           "classifiers.datasets_dir/reintel/train.csv or $MEDIAWATCH_REINTEL_CSV)."),
              lang: str = typer.Option(None, "--lang", help="vi (default) or en."),
              as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """Dự báo 7 ngày / 7-day forecasts of volume and negative share per topic and place; --backtest: MASE and coverage."""
+    """Dự báo 7 ngày / 7-day forecasts of volume and negative share per topic and place; --backtest: errors
+    (MASE) and interval coverage."""
     from mediawatch.i18n import check_lang
 
     settings = settings_from(ctx)
@@ -187,7 +188,8 @@ def _forecast_backtest(settings, topic: str | None, place: str | None, reintel: 
         yesterday = datetime.now(_zone(settings.timezone)).date() - timedelta(days=1)
         own = store_series(store, topic=topic, place=place, end=yesterday, tz=settings.timezone)
         if sum(own.counts) > 0:
-            scope = {"vi": ("kho dữ liệu", "mọi chủ đề", "mọi địa bàn"), "en": ("store", "all topics", "all places")}[lang]
+            scope = {"vi": ("kho dữ liệu", "mọi chủ đề", "mọi địa bàn"),
+                     "en": ("store", "all topics", "all places")}[lang]
             own.name = f"{scope[0]}: {topic or scope[1]}, {place or scope[2]}"
             series.append(own)
     results, skipped = backtest_series(series)
@@ -199,7 +201,8 @@ def _forecast_backtest(settings, topic: str | None, place: str | None, reintel: 
         typer.echo(format_backtest(results, skipped, lang))
         if path.exists():
             typer.echo("")
-            typer.echo(("Ngưỡng (flows/forecast/floors.json): " if lang == "vi" else "Gates (flows/forecast/floors.json): ")
-                       + ("; ".join(failures) if failures else ("đạt" if lang == "vi" else "all met")))
+            label = "Ngưỡng" if lang == "vi" else "Gates"
+            verdict = "; ".join(failures) if failures else ("đạt" if lang == "vi" else "all met")
+            typer.echo(f"{label} (flows/forecast/floors.json): {verdict}")
     if not results or failures:
         raise typer.Exit(EXIT_FAILED)

@@ -136,14 +136,16 @@ def forecast_series(series: DailySeries, *, generated_at: datetime | None = None
         seen = share_seen(profile, local.hour, local.minute)
         prior = (mean[0], lower[0], upper[0])
         mean[0], lower[0], upper[0] = nowcast(so_far, seen, *prior, level=level)
-        today_info = TodaySoFar(now.replace(microsecond=0), int(so_far), round(seen, 4), tuple(round(v, 2) for v in prior))
+        today_info = TodaySoFar(now.replace(microsecond=0), int(so_far), round(seen, 4),
+                                tuple(round(v, 2) for v in prior))
     share = fm.share_forecast(series.negative, series.counts, mean, level)
     low, high = fm.usual_range(series.counts)
     topic, _, place = series.name.partition("|")
     recent = series.counts[-7:]
     before = series.counts[-14:-7]
     return ForecastRecord(
-        topic=topic, place=place, generated_at=generated_at or utcnow().replace(microsecond=0), model=result.model, choice=choice,
+        topic=topic, place=place, generated_at=generated_at or utcnow().replace(microsecond=0),
+        model=result.model, choice=choice,
         points=[ForecastPoint(d, round(mean[h], 2), round(lower[h], 2), round(upper[h], 2),
                               round(share.mean[h], 3), round(share.lower[h], 3), round(share.upper[h], 3))
                 for h, d in enumerate(days)],
