@@ -1,6 +1,6 @@
 """Render the panel spec as a datasette-dashboards configuration over the SQLite store file.
 
-Every chart is one read-only SELECT over the store's tables (documents, doc_tags, alerts, state;
+Every chart is one read-only SELECT over the store's tables (documents, doc_tags, alerts, forecasts;
 see mediawatch/store/sqlite_schema.py). Text from documents is passed through ``mw_html()`` (a SQL
 function of our Datasette plugin) before it reaches a table cell, because datasette-dashboards
 writes table cells with ``innerHTML``; charts are drawn by Vega as SVG text, which is never parsed
@@ -235,20 +235,20 @@ def _table_sql(p: Panel, o: ViewOptions) -> str:
 
 
 def _forecast_sql(o: ViewOptions) -> str:
-    """The all-topics forecast written by flows/forecast/series.py into state; no rows when none yet."""
+    """The all-topics forecast (the `forecasts` row written by flows/forecast/series.py); no rows when none yet."""
     actual, forecast = t("dash.actual", o.lang), t("dash.predicted", o.lang)
     none = t("dash.no_forecast", o.lang)
     return ("SELECT json_extract(h.value, '$.date') AS day, json_extract(h.value, '$.count') AS volume, "
             f"NULL AS lower, NULL AS upper, {_q(actual)} AS series\n"
-            "FROM state s, json_each(s.value, '$.history') h WHERE s.namespace = 'forecast' AND s.key = '*|*'\n"
+            "FROM forecasts s, json_each(s.body, '$.history') h WHERE s.topic = '*' AND s.place = '*'\n"
             "UNION ALL\n"
             "SELECT json_extract(f.value, '$.date'), round(json_extract(f.value, '$.volume'), 1), "
             "round(json_extract(f.value, '$.volume_lower'), 1), round(json_extract(f.value, '$.volume_upper'), 1), "
             f"{_q(forecast)}\n"
-            "FROM state s, json_each(s.value, '$.forecast') f WHERE s.namespace = 'forecast' AND s.key = '*|*'\n"
+            "FROM forecasts s, json_each(s.body, '$.forecast') f WHERE s.topic = '*' AND s.place = '*'\n"
             # No forecast yet: one empty row whose series name tells the reader why (shown in the legend).
-            f"UNION ALL SELECT NULL, NULL, NULL, NULL, {_q(none)} WHERE NOT EXISTS (SELECT 1 FROM state "
-            "WHERE namespace = 'forecast' AND key = '*|*')\n"
+            f"UNION ALL SELECT NULL, NULL, NULL, NULL, {_q(none)} WHERE NOT EXISTS (SELECT 1 FROM forecasts "
+            "WHERE topic = '*' AND place = '*')\n"
             "ORDER BY 1")
 
 

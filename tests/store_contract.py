@@ -12,6 +12,7 @@ import pytest
 
 from mediawatch.document import Document, Misinfo, Sentiment, Source, doc_id_for_url
 from mediawatch.store.base import AlertRecord, ReviewDecision, RunRecord, SearchQuery
+from mediawatch.store.forecasts import DayCount, ForecastPoint, ForecastRecord, TodaySoFar
 from mediawatch.store.query import matches_folded, parse_user_query
 from mediawatch.synthetic import synthetic_documents
 from mediawatch.text import fold
@@ -25,6 +26,19 @@ def doc(n: int, title: str = "", text: str = "", **kw) -> Document:
     kw.setdefault("published_at", T0 + timedelta(hours=n))
     kw.setdefault("source", Source("baolaocai", "press", "Báo Lào Cai"))
     return Document(id=doc_id_for_url(url), url=url, title=title or f"Tin số {n}", text=text or "Nội dung.", **kw)
+
+
+def forecast_record(topic: str, place: str, generated_at: datetime, model: str = "ets",
+                    volume: float = 12.0) -> ForecastRecord:
+    day = generated_at.date()
+    return ForecastRecord(
+        topic=topic, place=place, generated_at=generated_at, model=model, choice="backtest",
+        points=[ForecastPoint(day + timedelta(days=i), volume + i, volume - 4.5, volume + 6.25, 0.2, 0.1, 0.3)
+                for i in range(7)],
+        history=[DayCount(day - timedelta(days=i), 10 + i, 2) for i in range(3, 0, -1)], history_days=40,
+        level=0.8, calibrated=True, backtest={"origins": 2, "mase": {"seasonal_naive": 1.2, "ets": 0.9}},
+        today=TodaySoFar(generated_at, 3, 0.25, (12.0, 7.5, 18.25)), profile=[1 / 24] * 24,
+        usual_range=(2.0, 19.5), trend="rising", last_week=70, previous_week=40, cleaned=[day - timedelta(days=5)])
 
 
 def brute_filter(docs: list[Document], q: SearchQuery) -> list[Document]:
@@ -239,6 +253,41 @@ class StoreContract(DeskStoreContract):
         store.set_state("source:x", "feed", {"etag": "W/\"1\""})
         store.set_state("source:x", "feed", {"etag": "W/\"2\"", "n": 1})
         assert store.get_state("source:x", "feed") == {"etag": "W/\"2\"", "n": 1}
+
+    def test_forecasts_have_one_row_per_series(self, store):
+        everything = forecast_record("*", "*", T0)
+        flood = forecast_record("lu-lut", "*", T0, model="poisson")
+        place = forecast_record("*", "Văn Bàn", T0, model="seasonal_naive")
+        assert store.forecasts() == []
+        assert all(store.save_forecast(r) for r in (flood, everything, place))
+        assert [r.key for r in store.forecasts()] == ["*|*", "*|Văn Bàn", "lu-lut|*"]
+        assert store.forecasts(topic="*", place="*") == [everything]  # every field round-trips
+        assert [r.key for r in store.forecasts(place="Văn Bàn")] == ["*|Văn Bàn"]
+        assert store.forecasts(topic="khong-co") == []
+        # A newer run replaces its series' row and nothing else.
+        newer = forecast_record("*", "*", T0 + timedelta(hours=24), volume=30.0)
+        assert store.save_forecast(newer)
+        assert store.forecasts(topic="*", place="*") == [newer]
+        assert store.forecasts(topic="lu-lut")[0] == flood
+        # An older run finishing late does not overwrite it.
+        assert not store.save_forecast(forecast_record("*", "*", T0 + timedelta(hours=1), volume=1.0))
+        assert store.forecasts(topic="*", place="*")[0].points[0].volume == 30.0
+        assert [r.key for r in store.forecasts(generated_since=T0 + timedelta(hours=2))] == ["*|*"]
+
+    def test_forecasts_written_in_parallel_are_all_kept(self, store):
+        """Two hosts forecasting at once: each series has its own row, so no run loses another's."""
+        import threading
+
+        def host(n: int) -> None:
+            for i in range(3):
+                store.save_forecast(forecast_record(f"chu-de-{n}-{i}", "*", T0 + timedelta(minutes=n)))
+
+        threads = [threading.Thread(target=host, args=(n,)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(store.forecasts()) == 12
 
     def test_a_document_whose_time_changes_moves_without_duplicating(self, store):
         first = doc(1, title="Lũ quét ở Bát Xát", topics=["lu_lut"])

@@ -27,6 +27,7 @@ from mediawatch.dashboards.datasette_config import ViewOptions, default_range, m
 from mediawatch.dashboards.datasette_plugins.mediawatch_sql import mw_html, mw_link, prepare_connection
 from mediawatch.document import Document, Misinfo, Sentiment, Source
 from mediawatch.store.base import AlertRecord, SearchQuery
+from mediawatch.store.forecasts import DayCount, ForecastPoint, ForecastRecord
 from mediawatch.store.sqlite import SQLiteStore
 from mediawatch.synthetic import synthetic_documents
 
@@ -52,11 +53,10 @@ def _seed(path: Path, *, forecast: bool = True) -> None:
         store.save_alert(AlertRecord("al-1", "spike", "spike|lu_lut", T_XSS, T_XSS, "cao",
                                      "<script>document.title='PWNED-ALERT'</script>Tăng đột biến: lũ lụt", {}))
         if forecast:
-            store.set_state("forecast", "*|*", {
-                "topic": "*", "place": "*", "history": [{"date": "2025-07-20", "count": 17, "negative": 4}],
-                "forecast": [{"date": f"2025-07-2{i}", "volume": 10.0 + i, "volume_lower": 5.0 + i,
-                              "volume_upper": 15.0 + i} for i in range(1, 8)]})
-            store.set_state("forecast", "_index", {"keys": ["*|*"]})
+            store.save_forecast(ForecastRecord(
+                topic="*", place="*", generated_at=datetime(2025, 7, 20, 19, 0, tzinfo=timezone.utc), model="ets",
+                choice="backtest", history=[DayCount(date(2025, 7, 20), 17, 4)],
+                points=[ForecastPoint(date(2025, 7, 20 + i), 10.0 + i, 5.0 + i, 15.0 + i) for i in range(1, 8)]))
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,10 @@ import re
 import shutil
 import socket
 import subprocess
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -21,6 +22,7 @@ from mediawatch.store.sqlite import SQLiteStore
 from .test_summary import DAY, NOON, make_doc
 from .test_summary import store as summary_store  # noqa: F401 - the populated store fixture
 
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 GOLDEN = Path(__file__).parent / "golden" / "digest_vi.txt"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
@@ -255,7 +257,79 @@ def test_forecast_chart_and_lines_join_the_digest(tmp_path, store):
 
     settings = Settings(data_dir=str(tmp_path))
     run_forecast(settings, store, today=DAY + timedelta(days=1))
-    digest = build_digest(settings, store, DAY, "en")
+    seven = datetime.combine(DAY + timedelta(days=1), datetime.min.time(), HCM).replace(hour=7)
+    digest = build_digest(settings, store, DAY, "en", now=seven)
     assert [i.cid for i in digest.images] == ["volume@mediawatch", "forecast@mediawatch"]
     assert set(re.findall(r'src="cid:([^"]+)"', digest.html)) == {"volume@mediawatch", "forecast@mediawatch"}
     assert "Forecast for the next 7 days" in digest.text and "items/day on average" in digest.text
+    assert "Today 21/11/2026: 0 items by 07:00" in digest.text
+    assert "Using the simple forecast: repeat last week. Only 5 days of data so far" in digest.text
+    # A week later the stored forecast's days are past: the digest says so instead of showing them.
+    stale = build_digest(settings, store, DAY, "vi", now=seven + timedelta(days=7))
+    assert "Dự báo đã cũ (lập ngày " in stale.text and [i.cid for i in stale.images] == ["volume@mediawatch"]
+
+
+def _topic_docs(topic: str, n: int, day: date, start: int) -> list:
+    return [make_doc(start + i, f"Tin {topic} {i}", when=datetime.combine(day, datetime.min.time(), HCM).replace(
+        hour=9 + i % 10), topics=[topic], sentiment="neutral") for i in range(n)]
+
+
+def test_rising_topics_agree_with_the_counts_shown(tmp_path):
+    """Every topic the digest calls new or rising has counts that show it; none shown falling is listed."""
+    from mediawatch.flows.forecast.series import run_forecast
+    from mediawatch.flows.forecast.trend import trend
+
+    counts = {"lu-lut": (3, 9), "giao-thong": (9, 3), "le-hoi": (0, 4), "y-te": (5, 6), "thue": (1, 3),
+              "du-lich": (4, 0)}
+    docs, n = [], 0
+    for topic, (before, now) in counts.items():
+        docs += _topic_docs(topic, before, DAY - timedelta(days=1), n) + _topic_docs(topic, now, DAY, n + 100)
+        n += 1000
+    settings = Settings(data_dir=str(tmp_path))
+    with SQLiteStore(tmp_path / "mw.db") as store:
+        store.upsert(docs)
+        run_forecast(settings, store, today=DAY + timedelta(days=1))
+        seven = datetime.combine(DAY + timedelta(days=1), datetime.min.time(), HCM).replace(hour=7)
+        text = build_digest(settings, store, DAY, "vi", now=seven).text
+    section = text.split("Chủ đề mới hoặc đang tăng\n", 1)[1].split("\n\n", 1)[0]
+    listed = {m[0]: (int(m[1]), m[2], int(m[3])) for m in
+              re.findall(r"^- ([\w-]+): (\d+) \((mới|tăng); kỳ trước (\d+)\)$", section, re.M)}
+    words = {"mới": "new", "tăng": "rising"}
+    assert set(listed) == {"lu-lut", "le-hoi", "thue"}
+    for topic, (count, status, previous) in listed.items():
+        assert (count, previous) == (counts[topic][1], counts[topic][0]) and count > previous
+        assert trend(count, previous) == words[status]
+    falling = dict((m[0], (int(m[1]), int(m[2]))) for m in
+                   re.findall(r"([\w-]+) (\d+) \(kỳ trước (\d+)\)", section.split("Đang giảm: ", 1)[1]))
+    assert falling == {"giao-thong": (3, 9), "du-lich": (0, 4)}
+    assert all(count < previous for count, previous in falling.values())
+    # The forecast section speaks of the same rising topics, with the same counts, and of no other.
+    forecast = text.split("Dự báo 7 ngày tới\n", 1)[1].split("\n\n", 1)[0]
+    outlook = re.findall(r"^- ([\w-]+) \((mới|tăng): (\d+), kỳ trước (\d+)\): hôm nay dự kiến", forecast, re.M)
+    assert {o[0] for o in outlook} <= set(listed) and outlook
+    for topic, status, count, previous in outlook:
+        assert listed[topic] == (int(count), status, int(previous))
+    for topic in ("giao-thong", "du-lich", "y-te"):
+        assert topic not in forecast
+
+
+def test_the_digest_counts_today_so_far(tmp_path):
+    """The issue: the digest forecast 2 items for a day that already had 12 by 10:00."""
+    from mediawatch.flows.forecast.series import run_forecast
+
+    settings = Settings(data_dir=str(tmp_path))
+    today = DAY + timedelta(days=1)
+    docs = [make_doc(500 + i, f"Tin thường {i}", when=datetime.combine(
+        DAY - timedelta(days=i // 2), datetime.min.time(), HCM).replace(hour=8 + 12 * (i % 2))) for i in range(80)]
+    docs += [make_doc(900 + i, f"Tin sáng nay {i}", when=datetime.combine(today, datetime.min.time(), HCM).replace(
+        hour=6) + timedelta(minutes=10 * i)) for i in range(12)]
+    with SQLiteStore(tmp_path / "mw.db") as store:
+        store.upsert(docs)
+        run_forecast(settings, store, now=datetime.combine(today, datetime.min.time(), HCM).replace(hour=2))
+        ten = datetime.combine(today, datetime.min.time(), HCM).replace(hour=10)
+        text = build_digest(settings, store, DAY, "vi", now=ten).text
+    line = re.search(r"Hôm nay 21/11/2026: đến 10:00 đã có (\d+) tin; dự kiến cả ngày khoảng (\d+) tin "
+                     r"\(từ (\d+) đến (\d+)\)\.", text)
+    assert line, text
+    so_far, mean, low, high = (int(v) for v in line.groups())
+    assert so_far == 12 and low >= 12 and mean >= 12 and high > mean

@@ -287,17 +287,23 @@ class socket_closed_port:
         pass
 
 
-def test_forecast_state_is_also_indexed_for_kibana(store: ElasticStore) -> None:
-    value = {"topic": "*", "place": "*", "history": [{"date": "2025-07-20", "count": 17, "negative": 4}],
-             "forecast": [{"date": f"2025-07-2{i}", "volume": 10.0 + i, "volume_lower": 5.0, "volume_upper": 20.0}
-                          for i in range(1, 8)]}
-    store.set_state("forecast", "*|*", value)
-    store.set_state("forecast", "*|*", value)  # a re-run replaces the points, never adds to them
-    assert store.get_state("forecast", "*|*") == value
+def test_saved_forecasts_are_also_indexed_for_kibana(store: ElasticStore) -> None:
+    from tests.store_contract import forecast_record
+
+    t0 = datetime(2025, 7, 21, tzinfo=timezone.utc)
+    store.set_state("forecast", "*|*", {"model": "ets->seasonal_naive"})  # the old home, before schema 2
+    first = forecast_record("*", "*", t0, volume=10.0)
+    store.save_forecast(first)
+    second = forecast_record("*", "*", t0 + timedelta(days=1), volume=11.0)
+    store.save_forecast(second)  # a re-run replaces the points, never adds to them
+    assert store.forecasts() == [second]
     hits = store.es.search(index="mwtest-forecast", query={"term": {"series": "forecast"}}, size=20,
                            sort=[{"date": "asc"}])["hits"]["hits"]
     assert [h["_source"]["volume"] for h in hits] == [11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0]
-    assert store.es.count(index="mwtest-forecast")["count"] == 8
+    assert {h["_source"]["generated_at"] for h in hits} == {"2025-07-22T00:00:00Z"}
+    assert store.es.count(index="mwtest-forecast")["count"] == 10  # 3 actual days + 7 forecast days
+    # Forecasts are recomputed in their new home: the old state entries are gone.
+    assert store.get_state("forecast", "*|*") is None
 
 
 def test_a_document_refused_for_good_is_kept_aside_not_retried(store: ElasticStore, tmp_path: Path) -> None:

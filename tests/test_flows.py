@@ -229,7 +229,7 @@ def test_digest_and_forecast_flows_wrap_the_plain_functions(tmp_path, prefect_ha
     forecast = forecast_flow(settings=settings)
     assert forecast["series"] >= 1
     with SQLiteStore(tmp_path / "mw.db") as store:
-        assert len(store.get_state("forecast", "_index")["keys"]) == forecast["series"]
+        assert len(store.forecasts()) == forecast["series"]
 
 
 def test_deployments_register_on_a_work_pool(tmp_path, prefect_harness):

@@ -178,3 +178,21 @@ def test_phrases_without_background_fall_back_to_frequency():
     fg = [make_doc(i, "", "Vỡ đập thủy điện, bà con sơ tán.", kind="social") for i in range(3)]
     phrases = distinctive_phrases(fg, [])
     assert phrases and phrases[0].count == 3 and "đập thủy điện" in "vỡ đập thủy điện"
+
+
+def test_a_topic_outside_the_previous_top_values_is_counted_not_new(tmp_path):
+    """The old digest read the previous period's top 50 topics and called anything else 'new, 0 before'."""
+    from mediawatch.flows.reports.summary import Period, topic_counts
+
+    day, before = day_period(DAY), day_period(DAY - timedelta(days=1))
+    docs = [make_doc(1000 + 10 * k + i, f"Tin {k}", when=NOON - timedelta(days=1), topics=[f"chu-de-{k}"])
+            for k in range(10) for i in range(5)]
+    docs += [make_doc(2000, "Phí gửi xe", when=NOON - timedelta(days=1), topics=["phi-gui-xe"])]
+    docs += [make_doc(2001 + i, "Phí gửi xe tăng", when=NOON, topics=["phi-gui-xe"]) for i in range(6)]
+    with SQLiteStore(tmp_path / "mw.db") as s:
+        s.upsert(docs)
+        now, previous = topic_counts(s, day, Period(before.since, before.until), None, None, size=2)
+        assert now == [("phi-gui-xe", 6)] and dict(previous)["phi-gui-xe"] == 1
+        (trend,) = [tr for tr in topic_trends(now, previous) if tr.topic == "phi-gui-xe"]
+        assert (trend.status, trend.count, trend.previous) == ("rising", 6, 1)
+        assert {tr.status for tr in topic_trends(now, previous) if tr.topic.startswith("chu-de")} <= {"falling"}

@@ -102,55 +102,33 @@ def digest(ctx: typer.Context,
 
 def forecast(ctx: typer.Context,
              backtest: bool = typer.Option(False, "--backtest", help="Publish the rolling-origin back-test "
-                                           "(MASE per model) on ReINTEL and on the store's series."),
+                                           "(MASE per model, interval coverage) on ReINTEL and on the store's series."),
              topic: str = typer.Option(None, "--topic", help="Only this topic."),
              place: str = typer.Option(None, "--place", help="Only this place."),
              reintel: Path = typer.Option(None, "--reintel", help="ReINTEL train.csv (default: "
                                           "classifiers.datasets_dir/reintel/train.csv or $MEDIAWATCH_REINTEL_CSV)."),
+             lang: str = typer.Option(None, "--lang", help="vi (default) or en."),
              as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """Dự báo 7 ngày / 7-day forecasts of volume and negative share per topic and place; --backtest: MASE."""
-    from mediawatch.flows.forecast.series import (backtest_series, default_reintel_path, format_backtest, reintel_series,
-                                run_forecast, store_series)
+    """Dự báo 7 ngày / 7-day forecasts of volume and negative share per topic and place; --backtest: errors
+    (MASE) and interval coverage."""
+    from mediawatch.i18n import check_lang
 
     settings = settings_from(ctx)
+    try:
+        language = check_lang(lang or settings.language)
+    except ValueError as exc:
+        err(f"mediawatch: {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
     if backtest:
-        series = []
-        path = reintel or default_reintel_path(settings)
-        if path.exists():
-            series.extend(reintel_series(path, settings.timezone))
-        else:
-            from mediawatch.i18n import t
-
-            err(t("cli.forecast.no_reintel", settings.language, path=path))
-        store = open_store_or_exit(settings)
-        with store:
-            from zoneinfo import ZoneInfo
-
-            # Up to yesterday: today is not over, its count would look like a collapse.
-            yesterday = datetime.now(ZoneInfo(settings.timezone)).date() - timedelta(days=1)
-            own = store_series(store, topic=topic, place=place, end=yesterday, tz=settings.timezone)
-            if sum(own.counts) > 0:
-                from mediawatch.i18n import t
-
-                lang = settings.language
-                own.name = t("cli.forecast.store_series", lang, topic=topic or t("cli.forecast.all_topics", lang),
-                             place=place or t("cli.forecast.all_places", lang))
-                series.append(own)
-        results = backtest_series(series)
-        if as_json:
-            typer.echo(json.dumps([{"series": r.series, "days": r.days, "origins": r.origins,
-                                    "mase": r.mase, "mae": r.mae, "coverage": r.coverage, "best": r.best}
-                                   for r in results], ensure_ascii=False, indent=2))
-        else:
-            typer.echo(format_backtest(results, settings.language))
-        if not results:
-            raise typer.Exit(EXIT_FAILED)
+        _forecast_backtest(settings, topic, place, reintel, language, as_json)
         return
+    from mediawatch.flows.forecast.series import as_json as records_json, run_forecast
+
     store = open_store_or_exit(settings)
     with store:
         results = run_forecast(settings, store, topic=topic, place=place)
     if as_json:
-        typer.echo(json.dumps(results, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(records_json(results), ensure_ascii=False, indent=2))
         return
     from mediawatch.classifiers.topics import topic_labels
     from mediawatch.flows.forecast.series import ALL
@@ -158,15 +136,78 @@ def forecast(ctx: typer.Context,
 
     lang = settings.language
     if not results:
-        typer.echo(t("cli.forecast.none", lang))
+        typer.echo("Chưa có dữ liệu để dự báo / no data to forecast yet." if language == "vi"
+                   else "No data to forecast yet.")
         return
-    labels = topic_labels(settings.topics)
-    for key, value in results.items():
-        days = value["forecast"]
-        topic_name, _, place_name = key.partition("|")
-        series = " / ".join(labels.get(v, v) for v in (topic_name, place_name) if v != ALL) or t("cli.forecast.all", lang)
-        volume = ", ".join(f"{d['volume']:.0f}" for d in days)
-        flag = f"  {t('cli.forecast.rising', lang)}" if value["rising"] else ""
-        typer.echo(t("cli.forecast.line", lang, series=series, model=model_name(value["model"], lang),
-                     start=fmt_day(days[0]["date"]), end=fmt_day(days[-1]["date"]), volume=volume,
-                     share=f"{days[0]['negative_share'] * 100:.0f}") + flag)
+    from mediawatch.flows.reports.summary_render import topic_labels
+
+    labels = topic_labels(settings)
+    for record in results.values():
+        _print_record(record, language, labels)
+
+
+def _print_record(record, lang: str, labels: dict[str, str]) -> None:
+    from mediawatch.flows.forecast.describe import choice_line, interval_line
+    from mediawatch.i18n import fmt_date, t
+
+    words = {"vi": ("tất cả", "tin/ngày", "tỷ lệ tiêu cực", "7 ngày qua", "7 ngày trước"),
+             "en": ("all", "items/day", "negative share", "last 7 days", "7 days before")}[lang]
+    name = " / ".join(labels.get(v, v) for v in (record.topic, record.place) if v != "*") or words[0]
+    days = record.points
+    volume = ", ".join(f"{p.volume:.0f}" for p in days)
+    typer.echo(f"{name}: {fmt_date(days[0].date)}–{fmt_date(days[-1].date)}: {volume} {words[1]} "
+               f"({words[2]} ~{days[0].negative_share * 100:.0f}%); {words[3]} {record.last_week}, "
+               f"{words[4]} {record.previous_week}: {t(record.trend, lang)}")
+    if record.today is not None:
+        first = days[0]
+        typer.echo("  " + t("forecast_today", lang, day=fmt_date(first.date),
+                            time=record.today.as_of.astimezone(_zone(record.tz)).strftime("%H:%M"),
+                            so_far=record.today.so_far, mean=round(first.volume), low=round(first.volume_lower),
+                            high=round(first.volume_upper)))
+    typer.echo("  " + choice_line(record, lang))
+    typer.echo("  " + interval_line(record, lang))
+
+
+def _zone(tz: str):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(tz)
+
+
+def _forecast_backtest(settings, topic: str | None, place: str | None, reintel: Path | None, lang: str,
+                       as_json: bool) -> None:
+    from mediawatch.flows.forecast.evaluate import (backtest_series, check_floors, default_reintel_path,
+                                                    format_backtest, reintel_series, results_json)
+    from mediawatch.flows.forecast.series import store_series
+
+    series = []
+    path = reintel or default_reintel_path(settings)
+    if path.exists():
+        series.extend(reintel_series(path, settings.timezone))
+    else:
+        err(f"mediawatch: ReINTEL not found at {path}; back-testing the store's series only. "
+            "Fix: pass --reintel PATH.")
+    store = open_store_or_exit(settings)
+    with store:
+        # Up to yesterday: today is not over, its count would look like a collapse.
+        yesterday = datetime.now(_zone(settings.timezone)).date() - timedelta(days=1)
+        own = store_series(store, topic=topic, place=place, end=yesterday, tz=settings.timezone)
+        if sum(own.counts) > 0:
+            scope = {"vi": ("kho dữ liệu", "mọi chủ đề", "mọi địa bàn"),
+                     "en": ("store", "all topics", "all places")}[lang]
+            own.name = f"{scope[0]}: {topic or scope[1]}, {place or scope[2]}"
+            series.append(own)
+    results, skipped = backtest_series(series)
+    failures = check_floors([r for r in results if r.series.startswith("reintel")]) if path.exists() else []
+    if as_json:
+        typer.echo(json.dumps({"results": results_json(results, skipped), "gates_failed": failures},
+                              ensure_ascii=False, indent=2))
+    else:
+        typer.echo(format_backtest(results, skipped, lang))
+        if path.exists():
+            typer.echo("")
+            label = "Ngưỡng" if lang == "vi" else "Gates"
+            verdict = "; ".join(failures) if failures else ("đạt" if lang == "vi" else "all met")
+            typer.echo(f"{label} (flows/forecast/floors.json): {verdict}")
+    if not results or failures:
+        raise typer.Exit(EXIT_FAILED)

@@ -14,7 +14,7 @@ import secrets
 import shutil
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
@@ -190,7 +190,7 @@ def run_demo(directory: Path, *, echo: Callable[[str], None] = print, serve: boo
         _ingest(result, settings, store, echo)
         _alerts(result, settings, store, receiver, echo)
         _review(result, store, echo)
-        _forecast(result, settings, store, echo)
+        _forecast(result, settings, store, echo, lang)
         _digest(result, settings, store, echo, lang, now)
     finally:
         store.close()
@@ -278,27 +278,31 @@ def _review(result: DemoResult, store, echo) -> None:
            claim=(doc.misinfo.claim if doc.misinfo else None) or doc.text[:80]))
 
 
-def _forecast(result: DemoResult, settings, store, echo) -> None:
+def _forecast(result: DemoResult, settings, store, echo, lang: str) -> None:
     def run() -> None:
-        from mediawatch.flows.forecast.series import backtest_series, format_backtest, run_forecast, store_series
+        from mediawatch.flows.forecast.describe import choice_line, interval_line
+        from mediawatch.flows.forecast.series import run_forecast
+        from mediawatch.i18n import fmt_date, t
 
         results = run_forecast(settings, store)
         result.forecast_keys = sorted(results)
         overall = results.get("*|*")
-        lang = result.lang
-        if overall:
-            volume = ", ".join(f"{p['volume']:.0f}" for p in overall["forecast"])
-            echo(t("demo.forecast", lang, model=model_name(overall["model"], lang), volume=volume,
-                   series=len(results)) + (t("demo.rising", lang) if overall["rising"] else ""))
-        yesterday = datetime.now(ZoneInfo(settings.timezone)).date() - timedelta(days=1)
-        series = store_series(store, end=yesterday, tz=settings.timezone)
-        series.name = t("demo.series", lang)
-        tested = backtest_series([series], horizon=3)
-        result.backtest_table = format_backtest(tested, lang) if tested else ""
-        if result.backtest_table:
-            echo(t("demo.backtest", lang))
-            for line in result.backtest_table.splitlines():
-                echo(f"   {line}")
+        if overall is None:
+            echo(t("demo.forecast_none", lang))
+            return
+        volume = ", ".join(f"{p.volume:.0f}" for p in overall.points)
+        echo(t("demo.forecast", lang, model=model_name(overall.model, lang), volume=volume, series=len(results)))
+        if overall.today is not None:
+            first = overall.points[0]
+            local = overall.today.as_of.astimezone(ZoneInfo(settings.timezone))
+            echo("   " + t("forecast_today", lang, day=fmt_date(first.date), time=local.strftime("%H:%M"),
+                            so_far=overall.today.so_far, mean=round(first.volume), low=round(first.volume_lower),
+                            high=round(first.volume_upper)))
+        # The demo's two weeks are too short to back-test (docs/forecasting.md): the forecast says so
+        # instead of printing a table in which every model is the baseline.
+        result.backtest_table = "\n".join([choice_line(overall, lang), interval_line(overall, lang)])
+        for line in result.backtest_table.splitlines():
+            echo(f"   {line}")
 
     _stage(result, "forecast", echo, run)
 

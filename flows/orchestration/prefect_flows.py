@@ -197,4 +197,4 @@ def forecast_flow(config: str | None = None, settings: Settings | None = None) -
     with open_store(settings) as store:
         results = run_forecast(settings, store)
     # Flow results stay small (the API records them): the series themselves are in the store.
-    return {"series": len(results), "rising": sorted(k for k, v in results.items() if v.get("rising"))}
+    return {"series": len(results), "rising": sorted(k for k, v in results.items() if v.trend in ("new", "rising"))}

@@ -13,23 +13,25 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from mediawatch.document import utcnow
 from mediawatch.settings import Settings
 from mediawatch.store.base import SearchQuery, Store
+from mediawatch.store.forecasts import ALL, ForecastRecord
 
-from mediawatch.flows.forecast.series import ALL, stored_forecasts
-from mediawatch.i18n import check_lang, fmt_date, model_name, t
+from mediawatch.flows.forecast.describe import choice_line, interval_line
+from mediawatch.flows.forecast.series import count_today, stored_forecasts, update_today
+from mediawatch.flows.forecast.trend import is_up
+from mediawatch.i18n import check_lang, fmt_date, t
 from mediawatch.flows.delivery.mail import InlineImage, Mailer, OutgoingMail, Outbox, ledger_key
-from .summary import Period, Summary, build_summary, day_period
+from .summary import Period, Summary, TopicTrend, build_summary, day_period
 from .summary_render import Extras, render_html, render_text, topic_labels
 
 log = logging.getLogger("mediawatch.digest")
 
 CHART_DAYS = 14
-MAX_FORECAST_LINES = 6
+MAX_TOPIC_LINES = 3
 
 
 @dataclass
@@ -75,31 +77,66 @@ def _series(store: Store, day: date, tz: str) -> tuple[list[date], list[int], li
             [buckets[d].negative if d in buckets else 0 for d in days])
 
 
-def forecast_lines(forecasts: dict[str, dict[str, Any]], lang: str,
+def forecast_lines(overall: ForecastRecord | None, topics: list[tuple[TopicTrend, ForecastRecord]], lang: str,
                    labels: dict[str, str] | None = None) -> list[str]:
+    """The digest's forecast section: today so far and expected, the coming days, which model and
+    why, how well its interval held, and today's outlook for each topic the digest lists as rising
+    (beside the counts that make it rising)."""
+    if overall is None:
+        return []
+    if not overall.points:
+        return [t("forecast_stale", lang, day=fmt_date(overall.generated_at, overall.tz))]
     lines = []
-    overall = forecasts.get(f"{ALL}|{ALL}")
-    if overall:
-        days = overall["forecast"]
-        low = round(min(f["volume_lower"] for f in days))
-        high = round(max(f["volume_upper"] for f in days))
-        mean = sum(f["volume"] for f in days) / len(days)
-        share = sum(f["negative_share"] for f in days) / len(days)
-        lines.append(t("forecast_all", lang, mean=f"{mean:.0f}", low=low, high=high,
-                       share=f"{share * 100:.0f}"))
-        lines.append(t("forecast_note", lang, model=model_name(overall["model"], lang),
-                       level=round(overall["level"] * 100)))
-    for key, value in sorted(forecasts.items()):
-        if value.get("rising") and len(lines) < MAX_FORECAST_LINES:
-            topic, _, place = key.partition("|")
-            label = " / ".join((labels or {}).get(v, v) for v in (topic, place) if v != ALL) or t("all", lang)
-            lines.append(t("forecast_rising", lang, series=label))
+    points = list(overall.points)
+    today = overall.today
+    if today is not None and points[0].date == today.as_of.astimezone(ZoneInfo(overall.tz)).date():
+        first = points.pop(0)
+        lines.append(t("forecast_today", lang, day=fmt_date(first.date), time=_hhmm(today.as_of, overall.tz),
+                       so_far=today.so_far, mean=round(first.volume), low=round(first.volume_lower),
+                       high=round(first.volume_upper)))
+    if points:
+        lines.append(t("forecast_days", lang, start=fmt_date(points[0].date), end=fmt_date(points[-1].date),
+                       mean=f"{sum(p.volume for p in points) / len(points):.0f}",
+                       low=round(min(p.volume_lower for p in points)), high=round(max(p.volume_upper for p in points)),
+                       share=f"{sum(p.negative_share for p in points) / len(points) * 100:.0f}"))
+    lines.append(choice_line(overall, lang))
+    lines.append(interval_line(overall, lang))
+    recent = {h.date for h in overall.history[-CHART_DAYS:]}
+    cleaned = [d for d in overall.cleaned if d in recent]
+    if cleaned:
+        lines.append(t("forecast_cleaned", lang, days=", ".join(fmt_date(d) for d in cleaned)))
+    for trend, record in topics[:MAX_TOPIC_LINES]:
+        if record.points:
+            point = record.points[0]
+            lines.append(t("forecast_topic", lang, topic=(labels or {}).get(trend.topic, trend.topic),
+                           status=t(trend.status, lang), count=trend.count, previous=trend.previous,
+                           mean=round(point.volume), low=round(point.volume_lower), high=round(point.volume_upper)))
     return lines
 
 
+def _hhmm(moment: datetime, tz: str) -> str:
+    return moment.astimezone(ZoneInfo(tz)).strftime("%H:%M")
+
+
+def current_forecasts(store: Store, summary: Summary, now: datetime, tz: str
+                      ) -> tuple[ForecastRecord | None, list[tuple[TopicTrend, ForecastRecord]]]:
+    """The overall forecast and those of the rising topics, with today's count so far as of ``now``."""
+    records = stored_forecasts(store, now=now)
+    overall = records.get(f"{ALL}|{ALL}")
+    if overall is not None:
+        overall = update_today(overall, count_today(store, now, tz=tz), now)
+    topics = []
+    for trend in summary.topics:
+        record = records.get(f"{trend.topic}|{ALL}")
+        if is_up(trend.status) and record is not None and len(topics) < MAX_TOPIC_LINES:
+            topics.append((trend, update_today(record, count_today(store, now, topic=trend.topic, tz=tz), now)))
+    return overall, topics
+
+
 def build_digest(settings: Settings, store: Store, day: date, lang: str,
-                 until: datetime | None = None) -> Digest:
-    """The digest of local day ``day``; with ``until``, of the 24 hours before it instead."""
+                 until: datetime | None = None, now: datetime | None = None) -> Digest:
+    """The digest of local day ``day``; with ``until``, of the 24 hours before it instead. The
+    forecast section is as of ``now`` (default ``until``, else the current time)."""
     tz = settings.timezone
     period = Period(until - timedelta(days=1), until) if until else day_period(day, tz)
     summary = build_summary(store, period.since, period.until, tz=tz)
@@ -109,13 +146,12 @@ def build_digest(settings: Settings, store: Store, day: date, lang: str,
 
     images = [InlineImage("volume@mediawatch", volume_chart(days, counts, negative, lang),
                           t("chart_volume", lang) + " / " + t("chart_sentiment", lang))]
-    forecasts = stored_forecasts(store)
-    overall = forecasts.get(f"{ALL}|{ALL}")
+    overall, topics = current_forecasts(store, summary, now or until or utcnow(), tz)
     labels = topic_labels(settings)
     extras = Extras(images=[(images[0].alt, f"cid:{images[0].cid}")], title=subject, labels=labels,
-                    forecast_lines=forecast_lines(forecasts, lang, labels) or [t("forecast_none", lang)])
-    if overall:
-        images.append(InlineImage("forecast@mediawatch", forecast_chart(overall, lang), t("forecast", lang)))
+                    forecast_lines=forecast_lines(overall, topics, lang, labels) or [t("forecast_none", lang)])
+    if overall is not None and overall.points:
+        images.append(InlineImage("forecast@mediawatch", forecast_chart(overall.to_dict(), lang), t("forecast", lang)))
         extras.forecast_image = (images[1].alt, f"cid:{images[1].cid}")
     return Digest(day=day, lang=lang, subject=subject, summary=summary,
                   text=render_text(summary, lang, markdown=False, extras=extras),

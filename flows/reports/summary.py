@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from mediawatch.document import Document, format_ts
 from mediawatch.store.base import SearchQuery, Store
+from mediawatch.flows.forecast.trend import trend
 from mediawatch.text import fold
 
 from .summary_phrases import Phrase, distinctive_phrases, document_ngrams, scrub, shorten
@@ -65,7 +66,7 @@ class TopicTrend:
     topic: str
     count: int
     previous: int
-    status: str  # new | rising
+    status: str  # new | rising | falling (mediawatch.flows.forecast.trend)
 
 
 @dataclass(slots=True)
@@ -205,16 +206,32 @@ def top_stories(docs: list[Document], limit: int = TOP_STORIES) -> list[StoryIte
 # --- topics --------------------------------------------------------------------------------------
 
 def topic_trends(current: list[tuple[str, int]], previous: list[tuple[str, int]]) -> list[TopicTrend]:
-    before = dict(previous)
+    """New, rising and falling topics by the one rule of :mod:`mediawatch.flows.forecast.trend`:
+    new and rising first (largest increase first), then falling (largest drop first)."""
+    now, before = dict(current), dict(previous)
     trends = []
-    for topic, count in current:
-        prev = before.get(topic, 0)
-        if prev == 0 and count >= 2:
-            trends.append(TopicTrend(topic, count, prev, "new"))
-        elif count >= 3 and (count + 1) / (prev + 1) >= 1.5:
-            trends.append(TopicTrend(topic, count, prev, "rising"))
-    trends.sort(key=lambda t: (t.status != "new", -(t.count - t.previous), t.topic))
+    for topic in dict.fromkeys([*now, *before]):
+        status = trend(now.get(topic, 0), before.get(topic, 0))
+        if status != "steady":
+            trends.append(TopicTrend(topic, now.get(topic, 0), before.get(topic, 0), status))
+    order = {"new": 0, "rising": 1, "falling": 2}
+    trends.sort(key=lambda t: (order[t.status], -abs(t.count - t.previous), t.topic))
     return trends
+
+
+def topic_counts(store: Store, period: Period, previous: Period, topic: str | None, place: str | None,
+                 size: int = 50) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """Exact topic counts of the period and of the previous one (both from the store's facets, so
+    they count the same way). A topic outside the previous period's top values had items there
+    all the same: it is counted, not taken for zero."""
+    now = store.facets(_query(period, topic, place), ["topics"], size=size).get("topics", [])
+    wide = 4 * size
+    before = dict(store.facets(_query(previous, topic, place), ["topics"], size=wide).get("topics", []))
+    if len(before) >= wide and topic is None:
+        for name, _ in now:
+            if name not in before:
+                before[name] = store.count(_query(previous, name, place))
+    return now, sorted(before.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 # --- misinformation ------------------------------------------------------------------------------
@@ -331,7 +348,7 @@ def build_summary(store: Store, since: datetime, until: datetime, *, topic: str 
     background = Period(since - BACKGROUND_PERIODS * period.length, since)
     docs = _documents(store, _query(period, topic, place))
     prev_query = _query(previous, topic, place)
-    prev_facets = store.facets(prev_query, ["sentiment", "topics"], size=50)
+    prev_facets = store.facets(prev_query, ["sentiment"], size=50)
     by_kind = Counter(d.source.kind for d in docs)
     # "What people are saying" is about people: social posts when there are enough of them.
     social = [d for d in docs if d.source.kind == "social"]
@@ -352,8 +369,7 @@ def build_summary(store: Store, since: datetime, until: datetime, *, topic: str 
         previous_sentiment=sentiment_shares(prev_facets.get("sentiment", [])),
         stories=top_stories(docs),
         phrases=distinctive_phrases(foreground, back_docs),
-        topics=topic_trends(Counter(t for d in docs for t in d.topics).most_common(50),
-                            prev_facets.get("topics", [])),
+        topics=topic_trends(*topic_counts(store, period, previous, topic, place)),
         new_flags=new_flags(docs, confirmed_groups=confirmed_groups(store, confirmed)),
         confirmed=confirmed,
         alerts=alerts,

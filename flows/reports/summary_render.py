@@ -16,6 +16,7 @@ from typing import Any
 
 from mediawatch.document import parse_ts
 
+from mediawatch.flows.forecast.trend import NEW_MIN, RISING_FACTOR, RISING_MIN, is_up
 from mediawatch.i18n import fmt_date, fmt_num, fmt_pct, severity, t
 from .summary import Summary
 
@@ -72,6 +73,22 @@ def _filters(summary: Summary, lang: str, labels: dict[str, str] | None = None) 
     return f"{t('filters', lang)} " + "; ".join(parts) if parts else ""
 
 
+def _trend_lines(summary: Summary, lang: str, extras: Extras) -> tuple[list[str], list[str]]:
+    """New and rising topics, one line each; falling ones, short: every status beside its two counts."""
+    up, down = [], []
+    for tr in summary.topics:
+        label = extras.labels.get(tr.topic, tr.topic)
+        if is_up(tr.status):
+            up.append(f"{label}: {tr.count} ({t(tr.status, lang)}; {t('previous', lang)} {tr.previous})")
+        elif tr.status == "falling":
+            down.append(f"{label} {tr.count} ({t('previous', lang)} {tr.previous})")
+    return up, down
+
+
+def _trend_rule(lang: str) -> str:
+    return t("trend_rule", lang, min=RISING_MIN, factor=RISING_FACTOR, new=NEW_MIN)
+
+
 # --- text and Markdown -----------------------------------------------------------------------------
 
 def render_text(summary: Summary, lang: str = "vi", *, markdown: bool = True,
@@ -122,11 +139,13 @@ def render_text(summary: Summary, lang: str = "vi", *, markdown: bool = True,
     out.append("")
 
     out.append(f"{h2}{t('topics_trend', lang)}")
-    if not summary.topics:
+    up, down = _trend_lines(summary, lang, extras)
+    if not up:
         out.append(t("none", lang))
-    for trend in summary.topics:
-        out.append(f"{bullet}{extras.labels.get(trend.topic, trend.topic)}: {trend.count} ({t(trend.status, lang)}; "
-                   f"{t('previous', lang)} {trend.previous})")
+    out.extend(f"{bullet}{line}" for line in up)
+    if down:
+        out.append(f"{t('topics_falling', lang)}: " + "; ".join(down))
+    out.append(_trend_rule(lang))
     out.append("")
 
     out.append(f"{h2}{t('misinfo_queue', lang)}")
@@ -259,9 +278,11 @@ def render_html(summary: Summary, lang: str = "vi", *, extras: Extras | None = N
         phrases += _p(_e(t("none", lang)))
     rows.append(_section(t("people_say", lang), phrases))
 
-    topics = "".join(_p(_e(f"{extras.labels.get(tr.topic, tr.topic)}: {tr.count} ({t(tr.status, lang)}; "
-                           f"{t('previous', lang)} {tr.previous})"))
-                     for tr in summary.topics) or _p(_e(t("none", lang)))
+    up, down = _trend_lines(summary, lang, extras)
+    topics = "".join(_p(_e(line)) for line in up) or _p(_e(t("none", lang)))
+    if down:
+        topics += _p(_e(f"{t('topics_falling', lang)}: " + "; ".join(down)))
+    topics += _p(_e(_trend_rule(lang)), SMALL)
     rows.append(_section(t("topics_trend", lang), topics))
 
     misinfo = _p(f"<strong>{_e(t('new_flags', lang))}</strong>")

@@ -77,6 +77,52 @@ STRINGS: dict[str, dict[str, str]] = {
                         "en": "The forecast leaves its usual range: watch {series}."},
     "forecast_none": {"vi": "Chưa có dự báo (chạy: mediawatch forecast).",
                       "en": "No forecast yet (run: mediawatch forecast)."},
+    # Forecast models by the names a reader understands, and why a series uses the one it does.
+    "model_seasonal_naive": {"vi": "dự báo đơn giản: lặp lại tuần trước",
+                             "en": "simple forecast: repeat last week"},
+    "model_ets": {"vi": "làm trơn hàm mũ theo chu kỳ tuần (ETS)",
+                  "en": "exponential smoothing with a weekly cycle (ETS)"},
+    "model_poisson": {"vi": "hồi quy Poisson theo thứ trong tuần", "en": "Poisson regression on the day of the week"},
+    "choice_backtest": {"vi": "Mô hình: {model}; khi kiểm tra lại trên {origins} mốc, sai số MASE {mase} so với "
+                              "{base} của dự báo đơn giản.",
+                        "en": "Model: {model}; tested on {origins} past cut-offs, its error (MASE) is {mase} against "
+                              "{base} for the simple forecast."},
+    "choice_baseline": {"vi": "Dùng dự báo đơn giản: lặp lại tuần trước. Khi kiểm tra lại trên {origins} mốc, chưa mô "
+                              "hình nào tốt hơn (MASE {base}; tốt nhất trong các mô hình khác {best}).",
+                        "en": "Using the simple forecast: repeat last week. Tested on {origins} past cut-offs, no model "
+                              "did better (MASE {base}; best other model {best})."},
+    "choice_short": {"vi": "Dùng dự báo đơn giản: lặp lại tuần trước. Mới có {days} ngày dữ liệu, cần {need} ngày "
+                           "để kiểm tra lại và chọn mô hình.",
+                     "en": "Using the simple forecast: repeat last week. Only {days} days of data so far; "
+                           "{need} are needed to test and choose a model."},
+    "interval_calibrated": {"vi": "Khoảng dự báo {level}%: khi kiểm tra lại chứa đúng {coverage}% số ngày.",
+                            "en": "{level}% interval: it held {coverage}% of the days when tested."},
+    "interval_uncalibrated": {"vi": "Khoảng dự báo {level}% chưa được kiểm định (chưa đủ dữ liệu).",
+                              "en": "The {level}% interval is not yet checked (too little data)."},
+    "forecast_today": {"vi": "Hôm nay {day}: đến {time} đã có {so_far} tin; dự kiến cả ngày khoảng {mean} tin "
+                             "(từ {low} đến {high}).",
+                       "en": "Today {day}: {so_far} items by {time}; about {mean} expected for the whole day "
+                             "({low} to {high})."},
+    "forecast_days": {"vi": "Từ {start} đến {end}: trung bình {mean} tin/ngày (từ {low} đến {high}), tỷ lệ tiêu "
+                            "cực khoảng {share}%.",
+                      "en": "From {start} to {end}: {mean} items/day on average ({low} to {high}), negative "
+                            "share about {share}%."},
+    "forecast_topic": {"vi": "{topic} ({status}: {count}, kỳ trước {previous}): hôm nay dự kiến khoảng {mean} tin "
+                             "(từ {low} đến {high}).",
+                       "en": "{topic} ({status}: {count}, previous period {previous}): about {mean} items expected "
+                             "today ({low} to {high})."},
+    "forecast_cleaned": {"vi": "Ngày đột biến không lặp lại trong dự báo: {days}.",
+                         "en": "One-off days not repeated in the forecast: {days}."},
+    "forecast_stale": {"vi": "Dự báo đã cũ (lập ngày {day}); chạy: mediawatch forecast.",
+                       "en": "The forecast is out of date (made on {day}); run: mediawatch forecast."},
+    "falling": {"vi": "giảm", "en": "falling"},
+    "steady": {"vi": "ổn định", "en": "steady"},
+    "topics_falling": {"vi": "Đang giảm", "en": "Falling"},
+    "trend_rule": {"vi": "Cách tính: “tăng” khi có ít nhất {min} tin và (số tin + 1) gấp ít nhất {factor} lần "
+                         "(số tin kỳ trước + 1); “mới” khi kỳ trước không có tin nào và nay có từ {new} tin.",
+                   "en": "How it is counted: “rising” when there are at least {min} items and (items + 1) is at "
+                         "least {factor} times (previous items + 1); “new” when there were none before and "
+                         "{new} or more now."},
     "all": {"vi": "tất cả", "en": "all"},
     "history": {"vi": "thực tế", "en": "actual"},
     "predicted": {"vi": "dự báo", "en": "forecast"},

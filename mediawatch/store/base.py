@@ -23,6 +23,7 @@ from typing import Any, Iterable, Iterator, Literal
 
 from ..document import Document
 from .desk_base import DeskStore
+from .forecasts import ForecastRecord
 
 # search() totals are exact up to this many (Elasticsearch's default track_total_hits); count() is exact.
 TOTAL_CAP = 10_000
@@ -206,6 +207,18 @@ class Store(DeskStore, abc.ABC):
     def alerts(self, *, since: datetime | None = None, dedup_key: str | None = None,
                limit: int = 1000) -> list[AlertRecord]:
         """Most recently updated first."""
+
+    # --- forecasts: one row per series (topic, place) ------------------------------------------
+    @abc.abstractmethod
+    def save_forecast(self, record: ForecastRecord) -> bool:
+        """Store the series' forecast in its own row; a row holding a newer forecast (later
+        ``generated_at``) is kept. Returns whether this record was written."""
+
+    @abc.abstractmethod
+    def forecasts(self, *, topic: str | None = None, place: str | None = None,
+                  generated_since: datetime | None = None) -> list[ForecastRecord]:
+        """Stored forecasts (``ALL`` = "*" selects the every-topic / every-place series), by topic
+        then place."""
 
     # --- small state: crawler ETags, social cursors, dedup indexes ----------------------------------
     @abc.abstractmethod

@@ -27,6 +27,7 @@ from ..errors import TemporaryError
 from .base import TOTAL_CAP, Bucket, Page, ReviewDecision, SearchQuery, Store, UpsertResult, decode_cursor, encode_cursor
 from .desk_base import AuditEntry
 from .elastic_desk import ElasticDeskMixin
+from .elastic_forecasts import ElasticForecastsMixin
 from .elastic_mappings import SMALL_INDICES, IndexNames, document_template, ilm_policy
 from .elastic_query import (SORT, build_query, facet_aggs, facet_values, histogram_agg,
                             histogram_buckets, month_of)
@@ -88,7 +89,7 @@ def _document(source: dict[str, Any]) -> Document:
     return Document.from_dict(data)
 
 
-class ElasticStore(ElasticDeskMixin, ElasticRecordsMixin, Store):
+class ElasticStore(ElasticDeskMixin, ElasticRecordsMixin, ElasticForecastsMixin, Store):
     def __init__(self, url: str, *, api_key: str | None = None, username: str | None = None,
                  password: str | None = None, ca_file: str | None = None, index_prefix: str = "mediawatch",
                  retention_days: int = 365, spool_path: str | Path | None = None,

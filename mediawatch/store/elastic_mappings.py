@@ -133,7 +133,11 @@ SMALL_INDICES: dict[str, dict[str, Any]] = {
         "alert_id": KEYWORD, "rule": KEYWORD, "dedup_key": KEYWORD, "fired_at": {"type": "date"},
         "updated_at": {"type": "date"}, "severity": KEYWORD, "title": {"type": "text"},
         "payload": {"type": "object", "enabled": False}}},
-    # Forecast points flattened out of the "forecast" state, for the Kibana forecast panel.
+    # One document per forecast series (the store's home of forecasts: mediawatch/store/forecasts.py).
+    "forecasts": {"dynamic": False, "properties": {
+        "topic": KEYWORD, "place": KEYWORD, "generated_at": {"type": "date"}, "model": KEYWORD,
+        "body": {"type": "object", "enabled": False}}},
+    # Forecast points flattened out of the stored forecasts, for the Kibana forecast panel.
     "forecast": {"dynamic": False, "properties": {
         "key": KEYWORD, "topic": KEYWORD, "place": KEYWORD, "series": KEYWORD, "date": {"type": "date"},
         "volume": {"type": "double"}, "volume_lower": {"type": "double"}, "volume_upper": {"type": "double"},

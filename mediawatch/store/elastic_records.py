@@ -104,27 +104,3 @@ class ElasticRecordsMixin:
     def set_state(self, namespace: str, key: str, value: dict[str, Any]) -> None:
         self._call("set_state", self.es.index, index=self.names.small("state"), id=self._state_id(namespace, key),
                    document={"namespace": namespace, "key": key, "value": value}, refresh=True)
-        if namespace == "forecast" and isinstance(value.get("forecast"), list):
-            self._index_forecast(key, value)
-
-    def _index_forecast(self, key: str, value: dict[str, Any]) -> None:
-        """State values are opaque to Elasticsearch; Kibana charts the forecast from these points."""
-        from elasticsearch.helpers import bulk
-
-        index = self.names.small("forecast")
-        self._call("forecast", self.es.delete_by_query, index=index, query={"term": {"key": key}},
-                   refresh=True, conflicts="proceed")
-        common = {"key": key, "topic": value.get("topic", key.split("|")[0]),
-                  "place": value.get("place", key.split("|")[-1]), "generated_at": value.get("generated_at")}
-        actions = []
-        for point in value.get("history") or []:
-            actions.append({"_index": index, "_id": f"{key}|{point['date']}|actual", "_source": {
-                **common, "series": "actual", "date": point["date"], "volume": point.get("count")}})
-        for point in value["forecast"]:
-            actions.append({"_index": index, "_id": f"{key}|{point['date']}|forecast", "_source": {
-                **common, "series": "forecast", "date": point["date"], "volume": point.get("volume"),
-                "volume_lower": point.get("volume_lower"), "volume_upper": point.get("volume_upper"),
-                "negative_share": point.get("negative_share")}})
-        if actions:
-            self._call("forecast", bulk, self.es, actions, refresh=True)
-

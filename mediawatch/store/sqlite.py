@@ -23,6 +23,7 @@ from .base import (TOTAL_CAP, AlertRecord, Bucket, Page, ReviewDecision, RunReco
                    UpsertResult, decode_cursor, encode_cursor)
 from .desk_base import AuditEntry
 from .sqlite_desk import SQLiteDeskMixin
+from .sqlite_forecasts import SQLiteForecastsMixin
 from .sqlite_schema import migrate
 from .sqlite_sql import (SCALAR_FACETS, TAG_FACETS, fts_count_sql, fts_match, only_text, only_time,
                          tag_count_sql, time_clause, to_ms, where_clause)
@@ -95,7 +96,7 @@ def _page_of(rows: list, size: int) -> Page:
                 encode_cursor(rows[-1][4], rows[-1][5]) if more and rows else None)
 
 
-class SQLiteStore(SQLiteDeskMixin, Store):
+class SQLiteStore(SQLiteDeskMixin, SQLiteForecastsMixin, Store):
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -191,6 +191,22 @@ MIGRATIONS: list[tuple[int, str]] = [
     );
     CREATE INDEX sessions_user ON sessions(username);
     """),
+    # Forecasts get one row per series (they were whole JSON values in `state`, read-modify-written
+    # with an index key). The old values are dropped, not converted: forecasts are derived data and
+    # the next `mediawatch forecast` (or the nightly flow) recomputes every series in the new form.
+    (3, """
+    CREATE TABLE forecasts (
+        topic TEXT NOT NULL,
+        place TEXT NOT NULL,
+        generated_at TEXT NOT NULL,
+        generated_ms INTEGER NOT NULL,
+        model TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (topic, place)
+    ) WITHOUT ROWID;
+    CREATE INDEX forecasts_generated ON forecasts(generated_ms);
+    DELETE FROM state WHERE namespace = 'forecast';
+    """),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
