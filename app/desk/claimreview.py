@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from mediawatch.errors import BadInputError
 from mediawatch.store.base import Store
-from mediawatch.store.desk_base import ClaimRecord, ClaimVersionConflict
+from mediawatch.store.desk_base import ClaimRecord, ClaimVersionConflict, claim_id
 from mediawatch.text import fold
 
 _JSONLD = re.compile(r"<script[^>]+type\s*=\s*[\"']application/ld\+json[\"'][^>]*>(.*?)</script>",
@@ -69,8 +69,6 @@ def _is_review(obj: dict) -> bool:
 
 def read_claimreview(text: str, where: str = "ClaimReview") -> list[ClaimRecord]:
     """Claims from ClaimReview JSON(-LD) or an HTML page that embeds it."""
-    from mediawatch.classifiers.misinfo.claims import claim_id
-
     stripped = text.lstrip()
     blocks = [stripped] if stripped.startswith(("{", "[")) else [html.unescape(b) for b in _JSONLD.findall(text)]
     out: list[ClaimRecord] = []

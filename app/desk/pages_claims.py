@@ -11,7 +11,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
 from mediawatch.errors import MediawatchError
-from mediawatch.store.desk_base import CLAIM_VERDICTS, ClaimQuery, ClaimRecord, ClaimVersionConflict
+from mediawatch.store.desk_base import CLAIM_VERDICTS, ClaimQuery, ClaimRecord, ClaimVersionConflict, claim_id
 
 from .claimreview import import_claimreview, read_upload, save_imported
 from .render import safe_url
@@ -110,8 +110,6 @@ def claim_new(ctx: Ctx) -> Response:
 
 @action("reviewer")
 def claim_create(ctx: Ctx, form: FormData) -> Response:
-    from mediawatch.classifiers.misinfo.claims import claim_id
-
     values = form_values(form)
     record, error = record_from_values(values, claim_id(values["text"]) if values["text"] else "", 0, None)
     if error:

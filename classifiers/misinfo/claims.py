@@ -17,7 +17,6 @@ of sentences) are compared with every entry by cosine similarity of folded chara
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
 from dataclasses import asdict, dataclass, field
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from mediawatch.errors import BadInputError
-from mediawatch.store.desk_base import CLAIM_VERDICTS, ClaimRecord, ClaimVersionConflict
+from mediawatch.store.desk_base import CLAIM_VERDICTS, ClaimRecord, ClaimVersionConflict, claim_id
 from mediawatch.text import fold
 
 from .cues import sentences
@@ -70,10 +69,6 @@ class Claim:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def claim_id(text: str) -> str:
-    return "c-" + hashlib.sha1(fold(text).encode("utf-8")).hexdigest()[:12]
 
 
 def normalise_verdict(value: str, *, where: str) -> str:

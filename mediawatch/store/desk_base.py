@@ -21,6 +21,7 @@ passes ``tests/store_contract.py``. Semantics shared by the backends:
 from __future__ import annotations
 
 import abc
+import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -160,6 +161,11 @@ class SessionRecord:
     last_seen: datetime
     csrf_token: str
     client: str = ""
+
+
+def claim_id(text: str) -> str:
+    """A claim's id from its wording (folded: the same claim with or without diacritics)."""
+    return "c-" + hashlib.sha1(fold(text).encode("utf-8")).hexdigest()[:12]
 
 
 def claim_words(text: str) -> list[str]:
