@@ -61,8 +61,12 @@ def check_hhmm(value: str) -> str:
 
 
 def check_email(value: str) -> str:
+    """One address, bare or with a display name ("Văn phòng <vanphong@laocai.gov.vn>")."""
+    from email.utils import parseaddr
+
     value = value.strip() if isinstance(value, str) else value
-    if not isinstance(value, str) or not _EMAIL.match(value) or value.startswith("@") or value.endswith("."):
+    address = parseaddr(value)[1] if isinstance(value, str) and "<" in value else value
+    if not isinstance(address, str) or not _EMAIL.match(address) or address.endswith("."):
         raise problem(f"{value!r} is not an e-mail address",
                       'write one address per string, e.g. "vanphong@laocai.gov.vn"')
     return value

@@ -172,7 +172,11 @@ def test_alerts_and_webhook_formats(workdir):
                 assert_vietnamese(readable, f"alert {c.rule.type}")
 
 
-def test_cli_tables(workdir):
+def test_cli_tables(workdir, monkeypatch):
+    from mediawatch.flows.forecast import series
+
+    # The forecasts as stored (fitting fresh ones takes half a minute and is tested in test_forecast.py).
+    monkeypatch.setattr(series, "run_forecast", lambda settings, store, **kw: series.stored_forecasts(store))
     runner = CliRunner()
     outputs = {
         "status": runner.invoke(app, ["status"]),
