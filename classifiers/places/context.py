@@ -192,6 +192,17 @@ def landmark(tok: Tokens, m: Mention) -> bool:
     return _phrase_before(tok, m.start, _LANDMARKS, 3) is not None
 
 
+def route_end(tok: Tokens, m: Mention, by_start: dict[int, Mention], by_end: dict[int, Mention]) -> bool:
+    """The name is one end of a route whose other end is a province or district: "tuyến Hà Nội -
+    Đồng Đăng", "Lào Cai - Sa Pa". (Two communes joined so name one local thing instead.)"""
+    partners = []
+    if tok.gap_after(m.end).strip() in ("-", "–"):
+        partners.append(by_start.get(m.end))
+    if tok.gap(m.start).strip() in ("-", "–"):
+        partners.append(by_end.get(m.start))
+    return any(p is not None and any(u.rank > 0 for u in p.units) for p in partners)
+
+
 def title_of_work(tok: Tokens, m: Mention) -> bool:
     """The name is inside the title of a film, play, song or book ("phim Ký ức Điện Biên")."""
     k = m.start
@@ -278,5 +289,5 @@ def _provinces_above(m: Mention, rank: int) -> set[str]:
     return {u.province for u in units}
 
 
-__all__ = ["company", "landmark", "named_after_person", "numbered_parent", "parent", "person", "quoted_from",
+__all__ = ["company", "landmark", "route_end", "named_after_person", "numbered_parent", "parent", "person", "quoted_from",
            "runs_into_other_name", "street", "title_of_work", "type_before"]

@@ -87,12 +87,14 @@ class PlaceMatcher:
         mentions = find_mentions(tok, self.gaz)
         all_lower = body.lower() == body
         by_start: dict[int, Mention] = {}
+        by_end: dict[int, Mention] = {}
         for m in mentions:
             by_start[m.type_start] = by_start[m.start] = m
+            by_end[m.end] = m
         readings: list[_Reading] = []
         named: dict[str, set[str]] = {"person": set(), "title": set()}
         for m in mentions:
-            reading = self._read(tok, m, by_start, all_lower, named)
+            reading = self._read(tok, m, (by_start, by_end), all_lower, named)
             if reading is not None:
                 readings.append(reading)
         # "Trần Bảo Thắng ... Bảo Thắng ghi bàn": once a name is a person or a company, its other
@@ -105,8 +107,9 @@ class PlaceMatcher:
 
     # -- one mention ------------------------------------------------------------------------------
 
-    def _read(self, tok: Tokens, m: Mention, by_start: dict[int, Mention], all_lower: bool,
-              named: dict[str, set[str]]) -> _Reading | None:
+    def _read(self, tok: Tokens, m: Mention, around: tuple[dict[int, Mention], dict[int, Mention]],
+              all_lower: bool, named: dict[str, set[str]]) -> _Reading | None:
+        by_start, by_end = around
         tw = m.type_word
         provinces = [u for u in m.units if u.is_province]
         if not provinces and all(u.province != self.province for u in m.units):
@@ -152,7 +155,7 @@ class PlaceMatcher:
             return None
         if not self.numbered and context.numbered_parent(tok, m):
             return None  # "hồ bơi Vân Đồn (Q.4)", "Bến Vân Đồn, phường 8": a city with numbered units
-        confirmed = tw is None and context.landmark(tok, m)
+        confirmed = tw is None and (context.landmark(tok, m) or context.route_end(tok, m, by_start, by_end))
         found = context.parent(tok, m, by_start, min(u.rank for u in cands))
         if found is not None:
             parents, may_contradict = found
