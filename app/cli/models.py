@@ -12,11 +12,15 @@ _TEXT = {
     "vi": {"unknown": "mô hình {name!r} không có; các mô hình: {names}",
            "trained": "Đã huấn luyện {name} trong {secs:.0f} giây, lưu vào {out}",
            "scores": "Điểm đánh giá của {name}:", "floor": "ngưỡng", "below": "DƯỚI NGƯỠNG",
-           "failed": "{n} điểm dưới ngưỡng trong floors.json"},
+           "failed": "{n} điểm dưới ngưỡng trong floors.json",
+           "rule_based": "{name} dựa trên quy tắc (từ điển địa danh và ngữ cảnh), không cần huấn luyện; "
+                         "xem điểm bằng `mediawatch eval {name} --datasets DIR`"},
     "en": {"unknown": "no model {name!r}; models: {names}",
            "trained": "Trained {name} in {secs:.0f} s, saved to {out}",
            "scores": "Scores of {name}:", "floor": "floor", "below": "BELOW FLOOR",
-           "failed": "{n} score(s) below the floors in floors.json"},
+           "failed": "{n} score(s) below the floors in floors.json",
+           "rule_based": "{name} is rule-based (gazetteer and context rules) and needs no training; "
+                         "score it with `mediawatch eval {name} --datasets DIR`"},
 }
 
 
@@ -66,6 +70,9 @@ def register(app: typer.Typer) -> None:
 
         text = _TEXT[_lang(ctx)]
         model = _model(name, text)
+        if not model.trainable:
+            err("mediawatch: " + text["rule_based"].format(name=name))
+            raise typer.Exit(EXIT_USAGE)
         started = time.perf_counter()
         try:
             reviewed = []

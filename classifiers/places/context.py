@@ -49,10 +49,12 @@ _LANDMARKS = {"cau": "cầu", "cang": "cảng", "ben pha": "bến phà", "pha": 
               "lang": "làng", "ruong bac thang": "ruộng bậc thang", "thuy dien": "thủy điện",
               "ho thuy dien": "hồ thủy điện", "dinh": "đỉnh", "bai tam": "bãi tắm", "san bay": "sân bay"}
 # Works whose titles may hold a place name: "phim Ký ức Điện Biên", vở diễn "Thông điệp từ Điện Biên".
-_WORKS = {"phim": "phim", "vo": "vở", "vo dien": "vở diễn", "vo kich": "vở kịch", "kich": "kịch",
+_WORKS = {"phim": "phim", "vo": "vở", "vo dien": "vở diễn", "vo kich": "vở kịch",
           "ca khuc": "ca khúc", "bai hat": "bài hát", "bai tho": "bài thơ", "tieu thuyet": "tiểu thuyết",
           "truyen": "truyện", "cuon sach": "cuốn sách", "tac pham": "tác phẩm", "album": "album"}
 _QUOTES = "\"“”«»"
+# "nhà máy đường", "chế biến đường", "giá đường": đường is sugar there, not a road.
+_SUGAR = frozenset("may bien mia gia xuat nhap kinh banh".split())
 _STREET_LAST_WORDS = frozenset(k.split()[-1] for k in (*_STREETS, *_CROSSINGS))
 # The first words of a company or brand name ("Công ty TNHH Hội chợ Triển lãm Bắc Hà").
 _COMPANIES = ("cong ty", "cty", "tap doan", "tong cong ty", "doanh nghiep", "dntn", "xi nghiep", "ngan hang",
@@ -88,8 +90,11 @@ def person(tok: Tokens, m: Mention, province_level: bool) -> bool:
     k = i
     while k > 0 and i - k < 3 and tok.joined(k) and tok.capital(k - 1):
         k -= 1
-        if tok.lower[k] in family and tok.words[k][0].isupper():
-            return True
+        word = tok.lower[k]
+        if word in family and tok.words[k][0].isupper():
+            # "Từ Tú Lệ, ...": an everyday word is capitalised at the start of a sentence anyway.
+            if word in _FAMILY or not (k == 0 or _CLAUSE_END.search(tok.gap(k))):
+                return True
     if province_level:
         return False
     if _phrase_before(tok, k, _HONORIFICS, 1) is not None:
@@ -115,14 +120,15 @@ def street(tok: Tokens, m: Mention, by_start: dict[int, Mention] | None = None) 
         if by_start is not None and _district_of_elsewhere(tok, m, by_start):
             return True
     # The nearest street word earlier in the same clause, with only names between it and this one.
-    for k in range(i - 1, max(0, i - 14) - 1, -1):
+    for k in range(i - 1, max(0, i - 30) - 1, -1):
         sep = tok.seps[k + 1]
         if sep != " " and _CLAUSE_END.search(sep):
             break
         if tok.lower[k] not in _STREET_LAST_WORDS:
             continue
         for table, joiners in ((_STREETS, ","), (_CROSSINGS, ",-–")):
-            if _phrase_before(tok, k + 1, table, 2) is None:
+            begin = _phrase_before(tok, k + 1, table, 2)
+            if begin is None or (table is _STREETS and begin and tok.lower[begin - 1] in _SUGAR):
                 continue
             between = _PARENS.sub(" ", tok.text[tok.end(k):tok.start(i)])
             if _only_names(between, joiners):

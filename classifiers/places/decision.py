@@ -92,16 +92,17 @@ class PlaceMatcher:
             by_start[m.type_start] = by_start[m.start] = m
             by_end[m.end] = m
         readings: list[_Reading] = []
-        named: dict[str, set[str]] = {"person": set(), "title": set()}
+        named: dict[str, set[str]] = {"person": set(), "title": set(), "street": set()}
         for m in mentions:
             reading = self._read(tok, m, (by_start, by_end), all_lower, named)
             if reading is not None:
                 readings.append(reading)
-        # "Trần Bảo Thắng ... Bảo Thắng ghi bàn": once a name is a person or a company, its other
-        # bare mentions are too; a film's title quoted again is still the film.
-        if named["person"] or named["title"]:
+        # "Trần Bảo Thắng ... Bảo Thắng ghi bàn": once a name is a person, a company or a street,
+        # its other bare mentions are too; a film's title quoted again is still the film.
+        if named["person"] or named["title"] or named["street"]:
             readings = [r for r in readings if not (
                 (r.bare and not r.province_level and r.mention.key in named["person"])
+                or (r.bare and r.mention.key in named["street"])
                 or (r.bare and r.mention.key in named["title"] and context.quoted_from(tok, r.mention) is not None))]
         return self._decide(readings, body)
 
@@ -126,7 +127,10 @@ class PlaceMatcher:
             if tw is None:
                 if all_lower and fold(m.raw) in _COMMON_WORD_PROVINCES:
                     return None
-                if (context.person(tok, m, province_level=True) or context.street(tok, m, by_start)
+                if context.street(tok, m, by_start):
+                    named["street"].add(m.key)
+                    return None
+                if (context.person(tok, m, province_level=True)
                         or context.runs_into_other_name(tok, m, self.gaz, self.province_keys)):
                     return None
             mine = [u for u in provinces if u.province == self.province]
@@ -147,7 +151,10 @@ class PlaceMatcher:
             if context.person(tok, m, province_level=False) or context.company(tok, m):
                 named["person"].add(m.key)
                 return None
-            if context.street(tok, m, by_start) or context.runs_into_other_name(tok, m, self.gaz, self.province_keys):
+            if context.street(tok, m, by_start):
+                named["street"].add(m.key)
+                return None
+            if context.runs_into_other_name(tok, m, self.gaz, self.province_keys):
                 return None
             if all(u.rank == 0 for u in cands) and context.named_after_person(tok, m):
                 return None  # wards named after people ("Nguyễn Thái Học", "Lê Lợi") are streets first

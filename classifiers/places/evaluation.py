@@ -102,8 +102,9 @@ def _rates(rows: list[Outcome]) -> dict[str, float]:
         "false_alarms": fp / negatives if negatives else 0.0,
         "hard_false_alarms": sum(o.predicted for o in hard) / len(hard) if hard else 0.0,
     }
-    # The floors file keeps minimums, so the false-alarm aim is gated as its complement.
+    # The floors file keeps minimums, so the false-alarm aims are gated as their complements.
     out["specificity"] = 1.0 - out["false_alarms"]
+    out["hard_specificity"] = 1.0 - out["hard_false_alarms"]
     return out
 
 
@@ -116,7 +117,7 @@ def score(results: list[Outcome]) -> dict[str, float]:
             scores[f"{split}_{key}"] = value
         for province in sorted({o.label.province for o in part}):
             slug = fold(province).replace(" ", "_")
-            for key in ("recall", "false_alarms", "hard_false_alarms"):
+            for key in ("recall", "false_alarms", "hard_false_alarms", "specificity"):
                 scores[f"{split}_{key}_{slug}"] = _rates([o for o in part if o.label.province == province])[key]
     return scores
 
