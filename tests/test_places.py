@@ -80,6 +80,7 @@ def test_unknown_or_former_province_is_refused_with_a_fix() -> None:
     "Mưa lớn ở phía Bắc Hà Lan làm ngập nhiều thành phố.",
     "Cầu thủ Trần Bảo Thắng ghi bàn ở phút 89. Bảo Thắng sau đó được thay ra.",
     "Ông Nguyễn Văn Bàn, trú tại Hà Đông, đã bị bắt.",
+    "Ông Bắc Hà cho biết sẽ kháng cáo.",  # an honorific at the start of a sentence
     "Sóng biển tràn qua đê Văn Chấn - Hoàng Châu (Cát Hải), khiến 50 m đê bị vỡ.",
     "Tại Cát Hải, sóng biển tràn qua đê Văn Chấn - Hoàng Châu, khiến 50 m đê bị vỡ.",
     "Cửa hàng ở số 12 phố Yên Bái, quận Hai Bà Trưng, Hà Nội đã đóng cửa.",

@@ -97,9 +97,9 @@ def person(tok: Tokens, m: Mention, province_level: bool) -> bool:
                 return True
     if province_level:
         return False
-    if _phrase_before(tok, k, _HONORIFICS, 1) is not None:
-        return True
-    return _phrase_before(tok, k, _TITLES, _TITLE_WORDS) is not None
+    # "ông Bắc Hà", "Ông Bắc Hà" (capitalised at a sentence start), "cầu thủ Bảo Thắng".
+    return any(_phrase_before(tok, x, _HONORIFICS, 1) is not None
+               or _phrase_before(tok, x, _TITLES, _TITLE_WORDS) is not None for x in range(i, k - 1, -1))
 
 
 def named_after_person(tok: Tokens, m: Mention) -> bool:
