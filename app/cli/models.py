@@ -52,6 +52,9 @@ def register(app: typer.Typer) -> None:
 
         text = _text(ctx)
         model = _model(name, text)
+        if not model.trainable:
+            err("mediawatch: " + text["rule_based"].format(name=name))
+            raise typer.Exit(EXIT_USAGE)
         started = time.perf_counter()
         try:
             reviewed = []

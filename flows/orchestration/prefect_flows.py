@@ -163,11 +163,11 @@ def retrain_model_task(settings: Settings, name: str, datasets_dir: str | None) 
 def retrain_flow(config: str | None = None, models: list[str] | None = None, datasets_dir: str | None = None,
                  settings: Settings | None = None) -> list[dict[str, Any]]:
     """Retrain each model; swap it in only if its evaluation does not drop (see mediawatch.flows.orchestration.retrain)."""
-    from mediawatch.classifiers.registry import MODELS
+    from mediawatch.classifiers.registry import trainable_names
 
     settings = _settings(settings, config)
     out = []
-    for name in models or list(MODELS):
+    for name in models or trainable_names():
         try:
             out.append(retrain_model_task(settings, name, datasets_dir))
         except Exception as exc:  # one model's failure leaves the others (and the current model) alone

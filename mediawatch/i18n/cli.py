@@ -64,6 +64,10 @@ CLI: dict[str, dict[str, str]] = {
                            "en": "Trained {name} in {secs} s, saved to {out}"},
     "cli.models.scores": {"vi": "Điểm đánh giá của {name}:", "en": "Scores of {name}:"},
     "cli.models.floor": {"vi": "ngưỡng", "en": "floor"},
+    "cli.models.rule_based": {"vi": "{name} dựa trên quy tắc (từ điển địa danh và ngữ cảnh), không cần huấn luyện; "
+                                    "xem điểm bằng `mediawatch eval {name} --datasets DIR`",
+                              "en": "{name} is rule-based (gazetteer and context rules) and needs no training; "
+                                    "score it with `mediawatch eval {name} --datasets DIR`"},
     "cli.models.below": {"vi": "DƯỚI NGƯỠNG", "en": "BELOW FLOOR"},
     "cli.models.failed": {"vi": "{n} điểm dưới ngưỡng trong floors.json",
                           "en": "{n} score(s) below the floors in floors.json"},
