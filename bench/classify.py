@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=6000)
     parser.add_argument("--batch", type=int, default=500)
-    parser.add_argument("--datasets", default=None)
+    parser.add_argument("--datasets", default="../shared/datasets")
     args = parser.parse_args(argv)
 
     from mediawatch.classifiers.pipeline import Enricher
