@@ -99,17 +99,9 @@ def workdir(tmp_path, monkeypatch):
                                     fetched=8, new=8)])
         store.set_state("runs", "latest", {"run_id": "r1", "engine": "plain", "sources": 1, "new": 8,
                                            "alerts": {"new": 1}, "deliveries": {"delivered": 1}})
-        days = [(DAY + timedelta(days=i)).isoformat() for i in range(1, 8)]
-        store.set_state("forecast", "*|*", {
-            "topic": "*", "place": "*", "model": "ets->seasonal_naive", "level": 0.8, "rising": True,
-            "history": [{"date": DAY.isoformat(), "count": 14, "negative": 6}],
-            "forecast": [{"date": d, "volume": 10.0, "volume_lower": 5.0, "volume_upper": 15.0,
-                          "negative_share": 0.3} for d in days]})
-        store.set_state("forecast", "dam|*", {
-            "topic": "dam", "place": "*", "model": "seasonal_naive", "level": 0.8, "rising": True,
-            "history": [], "forecast": [{"date": d, "volume": 4.0, "volume_lower": 1.0, "volume_upper": 8.0,
-                                         "negative_share": 0.5} for d in days]})
-        store.set_state("forecast", "_index", {"keys": ["*|*", "dam|*"]})
+        from mediawatch.flows.forecast.series import run_forecast
+
+        run_forecast(load_settings(tmp_path / "mediawatch.toml"), store, now=NOW)
     return tmp_path
 
 
@@ -122,7 +114,7 @@ def test_digest_and_summary(workdir):
     with SQLiteStore(workdir / "mw.db") as store:
         digest = build_digest(settings, store, DAY, "vi", until=NOW)
         summary = build_summary(store, NOW - timedelta(days=2), NOW, topic="dam", tz=settings.timezone)
-    assert "Thủy điện, hồ chứa, đập" in digest.text and "chưa đủ dữ liệu cho san bằng mũ (ETS)" in digest.text
+    assert "Thủy điện, hồ chứa, đập" in digest.text and "Dùng dự báo đơn giản: lặp lại tuần trước" in digest.text
     assert_vietnamese(digest.subject, "digest subject")
     assert_vietnamese(digest.text, "digest text")
     assert_vietnamese(re.sub(r"<[^>]+>", " ", digest.html), "digest html")
@@ -247,6 +239,6 @@ def test_catalogue_has_every_key_in_both_languages_and_helpers():
     assert set(STRINGS) <= set(WORDS)
     assert label("severity", "high") == "cao" and label("review_status", "pending") == "chờ duyệt"
     assert label("sentiment", "neutral") == "trung tính" and label("severity", "odd") == "odd"
-    assert model_name("ets->seasonal_naive") == "lặp lại tuần trước (chưa đủ dữ liệu cho san bằng mũ (ETS))"
+    assert model_name("seasonal_naive") == "dự báo đơn giản: lặp lại tuần trước"
     assert t("cli.alerts.count", "en", n=1) == "1 alert" and t("cli.alerts.count", "en", n=2) == "2 alerts"
     assert date(2026, 1, 2).strftime("%d/%m/%Y") == "02/01/2026"

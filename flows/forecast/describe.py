@@ -3,15 +3,11 @@ chosen (or why the simple forecast is used), and how well its interval held when
 
 from __future__ import annotations
 
-from mediawatch.i18n import t
+from mediawatch.i18n import model_name, t
 from mediawatch.store.forecasts import ForecastRecord
 
 from .backtest import min_history_days
 from .models import BASELINE
-
-
-def model_name(model: str, lang: str = "vi") -> str:
-    return t(f"model_{model}", lang)
 
 
 def choice_line(record: ForecastRecord, lang: str = "vi") -> str:

@@ -77,12 +77,7 @@ STRINGS: dict[str, dict[str, str]] = {
                         "en": "The forecast leaves its usual range: watch {series}."},
     "forecast_none": {"vi": "Chưa có dự báo (chạy: mediawatch forecast).",
                       "en": "No forecast yet (run: mediawatch forecast)."},
-    # Forecast models by the names a reader understands, and why a series uses the one it does.
-    "model_seasonal_naive": {"vi": "dự báo đơn giản: lặp lại tuần trước",
-                             "en": "simple forecast: repeat last week"},
-    "model_ets": {"vi": "làm trơn hàm mũ theo chu kỳ tuần (ETS)",
-                  "en": "exponential smoothing with a weekly cycle (ETS)"},
-    "model_poisson": {"vi": "hồi quy Poisson theo thứ trong tuần", "en": "Poisson regression on the day of the week"},
+    # Why a series uses the forecast model it does (model names: forecast_model.* in labels.py).
     "choice_backtest": {"vi": "Mô hình: {model}; khi kiểm tra lại trên {origins} mốc, sai số MASE {mase} so với "
                               "{base} của dự báo đơn giản.",
                         "en": "Model: {model}; tested on {origins} past cut-offs, its error (MASE) is {mase} against "
@@ -192,11 +187,7 @@ def severity(value: str, lang: str = "vi") -> str:
 
 
 def model_name(model: str, lang: str = "vi") -> str:
-    """A forecast model as people read it; "ets->seasonal_naive" means ETS had too little history."""
-    wanted, arrow, used = model.partition("->")
-    if arrow:
-        return t("forecast_model.fallback", lang, used=label("forecast_model", used, lang),
-                 wanted=label("forecast_model", wanted, lang))
+    """A forecast model as people read it."""
     return label("forecast_model", model, lang)
 
 

@@ -34,9 +34,11 @@ LABELS: dict[str, dict[str, str]] = {
     "run_engine.plain": {"vi": "chạy trực tiếp", "en": "plain"},
     "run_engine.prefect": {"vi": "qua Prefect", "en": "Prefect"},
 
-    "forecast_model.ets": {"vi": "san bằng mũ (ETS)", "en": "exponential smoothing (ETS)"},
-    "forecast_model.seasonal_naive": {"vi": "lặp lại tuần trước", "en": "same as last week"},
-    "forecast_model.poisson": {"vi": "hồi quy Poisson", "en": "Poisson regression"},
-    "forecast_model.fallback": {"vi": "{used} (chưa đủ dữ liệu cho {wanted})",
-                                "en": "{used} (too little history for {wanted})"},
+    # Forecast models by the names a reader understands (flows/forecast/models.py MODELS).
+    "forecast_model.seasonal_naive": {"vi": "dự báo đơn giản: lặp lại tuần trước",
+                                      "en": "simple forecast: repeat last week"},
+    "forecast_model.ets": {"vi": "làm trơn hàm mũ theo chu kỳ tuần (ETS)",
+                           "en": "exponential smoothing with a weekly cycle (ETS)"},
+    "forecast_model.poisson": {"vi": "hồi quy Poisson theo thứ trong tuần",
+                               "en": "Poisson regression on the day of the week"},
 }
