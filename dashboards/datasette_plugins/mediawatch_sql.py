@@ -5,11 +5,17 @@
 - ``mw_link(url)``: an escaped link for http(s) URLs, else the escaped text.
 - ``mw_fts_match(q)`` / ``mw_fts_exclude(q)``: the store's user query syntax (mediawatch.store.query)
   as FTS5 MATCH expressions (NULL when there is nothing to match or exclude).
+
+And a guard: people are not targets, so no SQL typed into Datasette can read ``author_key``. The
+key lives in ``documents.body`` (the document's JSON); an SQLite authorizer on every connection
+makes reads of that column (and of any column named ``author_key``) return NULL, whatever the
+query: ``json_extract(body, '$.author_key')``, ``GROUP BY``, sub-queries, views, facets.
 """
 
 from __future__ import annotations
 
 import html
+import sqlite3
 
 from datasette import hookimpl
 
@@ -38,8 +44,22 @@ def mw_fts_exclude(query):
     return to_fts5(parse_user_query(query))[1] if query else None
 
 
+# (table, column) pairs no dashboard SQL may read; "*" matches any table.
+HIDDEN_COLUMNS = frozenset({("documents", "body"), ("*", "author_key")})
+
+
+def authorize(action, arg1, arg2, db_name, trigger):
+    """SQLite authorizer: hidden columns read as NULL (SQLITE_IGNORE), everything else as usual."""
+    if action == sqlite3.SQLITE_READ and arg2 is not None:
+        column = arg2.lower()
+        if ((arg1 or "").lower(), column) in HIDDEN_COLUMNS or ("*", column) in HIDDEN_COLUMNS:
+            return sqlite3.SQLITE_IGNORE
+    return sqlite3.SQLITE_OK
+
+
 @hookimpl
 def prepare_connection(conn):
+    conn.set_authorizer(authorize)
     conn.create_function("mw_html", 1, mw_html, deterministic=True)
     conn.create_function("mw_link", 1, mw_link, deterministic=True)
     conn.create_function("mw_fts_match", 1, mw_fts_match, deterministic=True)
