@@ -354,7 +354,7 @@ def compile_topic(name: str, query: str, label: str = "", urgent: bool = False) 
 
 
 def load_default_topics() -> list[Topic]:
-    raw = resources.files("classifiers").joinpath(DEFAULT_TOPICS_FILE).read_text(encoding="utf-8")
+    raw = resources.files("mediawatch.classifiers").joinpath(DEFAULT_TOPICS_FILE).read_text(encoding="utf-8")
     data = tomllib.loads(raw)
     return [compile_topic(t["name"], t["query"], t.get("label", ""), bool(t.get("urgent", False)))
             for t in data.get("topics", [])]

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import typer
 
+from mediawatch.redact import MAX_MESSAGE, scrub
+
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, err, open_store_or_exit, parse_since, settings_from
 
 alerts_app = typer.Typer(no_args_is_help=True, help="Cảnh báo khủng hoảng / crisis alerts.")
@@ -101,7 +103,7 @@ def check(ctx: typer.Context, deliver: bool = typer.Option(True, "--deliver/--no
     typer.echo(json.dumps({"alerts": run.counts(), "deliveries": report}, ensure_ascii=False))
     for name, problem in run.errors.items():
         err(f"mediawatch: rule {name} failed: {problem}")
-    raise typer.Exit(EXIT_FAILED if run.errors or report["failed"] else EXIT_OK)
+    raise typer.Exit(EXIT_FAILED if run.errors or report["failed"] or report["retry_later"] else EXIT_OK)
 
 
 @alerts_app.command("outbox")
@@ -111,12 +113,23 @@ def outbox(ctx: typer.Context, retry: bool = typer.Option(False, "--retry", help
 
     settings = settings_from(ctx)
     box = Outbox.for_settings(settings)
+    sent = None
     if retry:
-        typer.echo(json.dumps(deliver(settings, []).as_dict(), ensure_ascii=False))
+        sent = deliver(settings, [])
+        typer.echo(json.dumps(sent.as_dict(), ensure_ascii=False))
     pending = box.pending()
     failed = sorted(box.failed_path.glob("*.json")) if box.failed_path.exists() else []
     vi = settings.language == "vi"
     typer.echo((f"{len(pending)} chờ gửi, {len(failed)} bị từ chối ({box.path})" if vi else
                 f"{len(pending)} pending, {len(failed)} refused ({box.path})"))
     for d in pending:
-        typer.echo(f"  {d.id}  {d.webhook}  attempts={d.attempts}  next={d.next_attempt_at or '-'}  {d.last_error or ''}")
+        typer.echo(f"  {d.id}  {d.webhook}  attempts={d.attempts}  next={d.next_attempt_at or '-'}  "
+                   f"{scrub(d.last_error or '', MAX_MESSAGE)}")
+    for path in failed:
+        try:
+            reason = json.loads(path.read_text(encoding="utf-8")).get("last_error") or ""
+        except (OSError, ValueError):
+            reason = "unreadable"
+        typer.echo(f"  {'từ chối' if vi else 'refused'}: {path.stem}  {scrub(reason, MAX_MESSAGE)}")
+    if sent is not None and not sent.ok:
+        raise typer.Exit(EXIT_FAILED)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from .common import EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE, err, settings_from
+from .common import EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE, check_out, err, settings_from, writing
 
 dashboards_app = typer.Typer(no_args_is_help=True,
                              help="Bảng điều khiển: Kibana và bản nhúng / dashboards: Kibana and embedded.")
@@ -38,9 +38,10 @@ def export(ctx: typer.Context,
            out: Path = typer.Option(..., "--out", help="ndjson file to write (Kibana saved objects)."),
            lang: str = typer.Option(None, "--lang", help="vi (default from settings) or en.")) -> None:
     """Xuất saved objects cho Kibana / Write the Kibana saved objects (ndjson)."""
+    check_out(out)
     text = _ndjson(ctx, lang)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    with writing(out):
+        out.write_text(text, encoding="utf-8")
     typer.echo(f"{len(text.splitlines())} saved objects -> {out}")
 
 
