@@ -97,19 +97,19 @@ def classify(ctx: typer.Context,
 
     settings = settings_from(ctx)
     text = _TEXT[_lang(settings)]
-    try:
-        enricher = Enricher.from_settings(settings)
-    except (MediawatchError, TopicQueryError) as exc:  # a bad topic, register, province or model file
-        err(f"mediawatch: {exc}")
-        raise typer.Exit(EXIT_USAGE) from None
+    if output_path != "-":
+        check_out(output_path)  # before the models load
     try:
         src = sys.stdin if input_path == "-" else open(input_path, encoding="utf-8")
     except OSError as exc:
         err(f"mediawatch: không đọc được {input_path} / cannot read {input_path} ({exc.strerror}). "
             "Fix: pass --in an existing JSON-lines file, or '-' for standard input.")
         raise typer.Exit(EXIT_USAGE) from None
-    if output_path != "-":
-        check_out(output_path)
+    try:
+        enricher = Enricher.from_settings(settings)
+    except (MediawatchError, TopicQueryError) as exc:  # a bad topic, register, province or model file
+        err(f"mediawatch: {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
     with writing(output_path):
         dst = sys.stdout if output_path == "-" else open(output_path, "w", encoding="utf-8")
     with writing(output_path):

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 from ..text import fold
 
-_TOKEN = re.compile(r'(?P<neg>-)?(?:(?P<field>[A-Za-z_][A-Za-z0-9_]*):)?"(?P<phrase>[^"]*)(?P<close>")?'
+_TOKEN = re.compile(r'(?P<neg>-)?(?:(?P<field>[^\W\d]\w*):)?"(?P<phrase>[^"]*)(?P<close>")?'
                     r'|(?P<word>[^\s"]+)')
-_FIELD_WORD = re.compile(r"^(-?)([A-Za-z_][A-Za-z0-9_]*):(?!//)(.*)$")
+_FIELD_WORD = re.compile(r"^(-?)([^\W\d]\w*):(?!//)(.*)$")
 _NEAR = re.compile(r"^NEAR(/\d*)?$")
 _WORD = re.compile(r"\w+", re.UNICODE)
 FIELDS = ("title",)  # field: restricts a term to that field; without one, title and text
