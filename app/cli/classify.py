@@ -91,10 +91,6 @@ def classify(ctx: typer.Context,
                                                              "optional title, engagement, published_at, source."),
              output_path: str = typer.Option(..., "--out", help="JSON-lines output ('-' for stdout).")) -> None:
     """Enrich documents: language, places, topics, sentiment, section, triage score, story."""
-    from mediawatch.classifiers.pipeline import Enricher
-    from mediawatch.classifiers.topics import TopicQueryError
-    from mediawatch.errors import MediawatchError
-
     settings = settings_from(ctx)
     text = _TEXT[_lang(settings)]
     if output_path != "-":
@@ -105,9 +101,15 @@ def classify(ctx: typer.Context,
         err(f"mediawatch: không đọc được {input_path} / cannot read {input_path} ({exc.strerror}). "
             "Fix: pass --in an existing JSON-lines file, or '-' for standard input.")
         raise typer.Exit(EXIT_USAGE) from None
+    from mediawatch.classifiers.pipeline import Enricher
+    from mediawatch.classifiers.topics import TopicQueryError
+    from mediawatch.errors import MediawatchError
+
     try:
         enricher = Enricher.from_settings(settings)
     except (MediawatchError, TopicQueryError) as exc:  # a bad topic, register, province or model file
+        if src is not sys.stdin:
+            src.close()
         err(f"mediawatch: {exc}")
         raise typer.Exit(EXIT_USAGE) from None
     with writing(output_path):

@@ -65,6 +65,8 @@ def register(app: typer.Typer) -> None:
         from mediawatch.errors import MediawatchError
 
         text = _TEXT[_lang(ctx)]
+        if out:
+            check_out(out, directory=True)  # before minutes of training, not after
         model = _model(name, text)
         started = time.perf_counter()
         try:
@@ -74,7 +76,7 @@ def register(app: typer.Typer) -> None:
                 reviewed = reviewed_in_store(settings_from(ctx))
             settings = settings_from(ctx)
             out = out or str(settings.models_out_path())
-            check_out(out, directory=True)  # before minutes of training, not after
+            check_out(out, directory=True)
             scores = model.train(datasets or settings.datasets_path(), out, reviewed=reviewed)
         except MediawatchError as exc:
             err(f"mediawatch: {exc}")
