@@ -33,7 +33,7 @@ from .dates import parse_date
 from .urls import MAX_URL_CHARS, canonical_url
 
 MIN_TEXT_CHARS = 200
-MAX_ELEMENTS = 20_000
+MAX_ELEMENTS = 10_000
 MAX_DEPTH = 100
 _OPTIONS = Extractor(output_format="python", fast=True, comments=False, tables=False, images=False, with_metadata=False)
 
