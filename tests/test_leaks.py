@@ -165,3 +165,24 @@ def test_delivery_failure_report_is_scrubbed(tmp_path):
     assert BOT_TOKEN not in json.dumps(report.as_dict())
     (spooled,) = Outbox.for_settings(settings).pending()
     assert BOT_TOKEN not in spooled.last_error and len(spooled.last_error) <= 500
+
+
+def test_crawler_drops_request_headers_on_a_redirect_to_another_port():
+    from mediawatch.crawlers.fetch import Fetcher, FetchPolicy
+
+    with StaticSite() as first, StaticSite() as second:
+        second.routes["/feed"] = (200, {"Content-Type": "application/rss+xml"}, b"<rss/>")
+        first.routes["/feed"] = (301, {"Location": f"{second.url}/feed"}, b"")
+        first.routes["/same"] = (302, {"Location": "/feed-here"}, b"")
+        first.routes["/feed-here"] = (200, {}, b"<rss/>")
+        fetcher = Fetcher(FetchPolicy(user_agent="mw-test", per_host_delay_s=0, retries=0, obey_robots=False,
+                                      allow_private_hosts=frozenset({"127.0.0.1"})))
+        try:
+            headers = {"If-None-Match": '"v1"', "Authorization": "Bearer secret-feed-token-1"}
+            assert fetcher.get(f"{first.url}/feed", dict(headers)).status == 200
+            assert fetcher.get(f"{first.url}/same", dict(headers)).status == 200
+        finally:
+            fetcher.close()
+        (_, sent), = second.requests
+        assert "Authorization" not in sent and "If-None-Match" not in sent
+        assert first.requests[-1][1].get("Authorization") == "Bearer secret-feed-token-1"  # same origin: kept
