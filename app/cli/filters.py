@@ -138,12 +138,14 @@ def places(values: list[str] | None, settings: Settings) -> list[str]:
     province = settings.province
     for name in (province.name, *province.former_names, *province.aliases):
         known.setdefault(fold(name), set()).add(name)
-    try:
-        from mediawatch.classifiers.places import load_gazetteer
+    index: dict = {}
+    if any(fold(v) not in known for v in values):  # the gazetteer takes a few seconds to load
+        try:
+            from mediawatch.classifiers.places import load_gazetteer
 
-        index = load_gazetteer().index
-    except ImportError:  # classifiers not installed: the configured names only
-        index = {}
+            index = load_gazetteer().index
+        except ImportError:  # classifiers not installed: the configured names only
+            pass
     out: list[str] = []
     for value in values:
         key = fold(value)
