@@ -116,16 +116,34 @@ def topics(values: list[str] | None, settings: Settings) -> list[str]:
         for part in label.split(","):  # "Lũ, lũ quét, ngập lụt": each part names the topic
             by_fold.setdefault(fold(part), name)
     out = []
+    stored: dict[str, str] | None = None
     for value in values:
         key = fold(value.replace("-", " ").replace("_", " "))
         name = value if value in labels else by_fold.get(fold(value)) or by_fold.get(key)
         if name is None:  # the start of one label only ("sat lo" for "Sạt lở đất")
             starts = {n for f, n in by_fold.items() if key and f.startswith(key)}
             name = starts.pop() if len(starts) == 1 else None
+        if name is None:  # a topic no longer configured may still tag stored documents
+            stored = _stored_topics(settings) if stored is None else stored
+            name = stored.get(fold(value)) or stored.get(key)
         if name is None:
             _unknown("--topic", value, [f"{n} ({labels[n]})" if labels[n] != n else n for n in sorted(labels)])
         out.append(name)
     return out
+
+
+def _stored_topics(settings: Settings) -> dict[str, str]:
+    from mediawatch.store import SearchQuery
+
+    from .common import open_store_or_exit
+
+    with open_store_or_exit(settings) as store:
+        values = [v for v, _ in store.facets(SearchQuery(), ["topics"], size=10_000)["topics"]]
+    found: dict[str, str] = {}
+    for value in values:
+        found.setdefault(fold(value), value)
+        found.setdefault(fold(value.replace("-", " ").replace("_", " ")), value)
+    return found
 
 
 def places(values: list[str] | None, settings: Settings) -> list[str]:
