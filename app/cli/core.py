@@ -268,12 +268,9 @@ def export(ctx: typer.Context,
     q = _query(settings, query, since, until, topic, place, None, kind, None, False)
     if out:
         check_out(out)
-        with writing(out):
-            handle = out.open("w", encoding="utf-8", newline="")
-    else:
-        handle = sys.stdout
     count = 0
     with open_store_or_exit(settings) as store, writing(out or "-"):
+        handle = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
         try:
             if fmt == "jsonl":
                 for doc in store.iter_documents(q):
