@@ -131,7 +131,7 @@ class ArticleCollector:
             article = extract_article(result.body, result.url, declared_charset=result.charset,
                                       min_chars=self.min_chars)
         except ExtractionError as exc:
-            report.error("extraction", f"article {exc}; not stored", kind=ErrorKind.BAD_INPUT)
+            report.error(exc.reason, f"article {exc}; not stored", kind=ErrorKind.BAD_INPUT)
             return None
         return self.to_document(link, article, result.url)
 

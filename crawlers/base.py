@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable
 
-from mediawatch.document import Document, utcnow
+from mediawatch.document import Document, clamp_published, utcnow
 from mediawatch.errors import ErrorKind, MediawatchError
+from mediawatch.redact import MAX_MESSAGE, scrub
 from mediawatch.settings import Settings, SourceSettings
 from mediawatch.store.base import RunRecord, Store
 
@@ -42,7 +43,7 @@ class SourceReport:
         self.errors[reason] += 1
         if kind is not None and kind.value != reason:
             self.errors[kind.value] += 1
-        text = f"[{self.source_id}] {message}"
+        text = scrub(f"[{self.source_id}] {message}", MAX_MESSAGE)
         log.warning(text)
         if len(self.messages) < MAX_MESSAGES:
             self.messages.append(text)
@@ -51,7 +52,11 @@ class SourceReport:
         self.error(reason or exc.kind.value, str(exc), kind=exc.kind)
 
     def saw(self, document: Document) -> None:
+        """Count a collected document; every collector calls this before yielding one."""
         self.fetched += 1
+        if clamp_published(document):
+            log.debug("[%s] %s: implausible publication date %s ignored", self.source_id, document.id,
+                      document.extra["published_at_raw"])
         if document.published_at and (self.last_published_at is None
                                       or document.published_at > self.last_published_at):
             self.last_published_at = document.published_at

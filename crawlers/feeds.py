@@ -14,10 +14,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Iterable
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
-from mediawatch.document import Document, Source, doc_id_for_url
+from mediawatch.document import Document, Source, doc_id_for_url, is_web_url
 from mediawatch.errors import BadInputError, ErrorKind
 from mediawatch.settings import SourceSettings
 
@@ -27,7 +28,7 @@ from .dates import parse_date
 from .dedup import simhash, to_hex
 from .extract import sniff_encoding
 from .fetch import FetchError
-from .urls import canonical_url
+from .urls import MAX_URL_CHARS, canonical_url
 
 STATE_KEY = "feed"
 
@@ -37,6 +38,7 @@ class ParsedFeed:
     title: str
     links: list[Link] = field(default_factory=list)
     problem: str | None = None  # why the feed is malformed, when it is
+    not_web: int = 0  # entries whose link is not http(s) (javascript:, data:, ...): skipped
 
 
 def _nfc(value: str | None) -> str:
@@ -65,8 +67,10 @@ def _entry_date(entry, text_key: str, parsed_key: str) -> datetime | None:
     return value
 
 
-def parse_feed(body: bytes, charset: str | None = None) -> ParsedFeed:
-    """Feed bytes -> links. Raises BadInputError when nothing at all could be read."""
+def parse_feed(body: bytes, charset: str | None = None, base: str | None = None) -> ParsedFeed:
+    """Feed bytes -> links. Raises BadInputError when nothing at all could be read.
+
+    Relative links are resolved against ``base`` (the feed's URL); only http(s) links are kept."""
     encoding = sniff_encoding(body, charset)
     headers = {"content-type": f"application/xml; charset={encoding}"}
     parsed = feedparser.parse(body, response_headers=headers)
@@ -82,6 +86,11 @@ def parse_feed(body: bytes, charset: str | None = None) -> ParsedFeed:
     for entry in parsed.entries:
         url = _nfc(entry.get("link") or (entry.get("id") if str(entry.get("id", "")).startswith("http") else ""))
         if not url:
+            continue
+        if base and not urlsplit(url).scheme:
+            url = urljoin(base, url)
+        if not is_web_url(url) or len(url) > MAX_URL_CHARS:
+            feed.not_web += 1
             continue
         tags = [t.get("term") for t in entry.get("tags", []) if t.get("term")]
         published = _entry_date(entry, "published", "published_parsed")
@@ -134,13 +143,16 @@ def _collect_feed(source: SourceSettings, ctx: CollectContext) -> Iterable[Docum
         report.not_modified += 1
         return
     try:
-        feed = parse_feed(result.body, result.charset)
+        feed = parse_feed(result.body, result.charset, base=result.url)
     except BadInputError as exc:
         report.error("parse", f"feed {source.url}: {exc.message}. Fix: {exc.fix}", kind=ErrorKind.BAD_INPUT)
         return
     if feed.problem:
         report.error("parse", f"feed {source.url} is malformed ({feed.problem}); kept the "
                               f"{len(feed.links)} entries that parsed", kind=ErrorKind.BAD_INPUT)
+    if feed.not_web:
+        report.error("bad_url", f"feed {source.url}: {feed.not_web} entries link to something other than an "
+                     "http(s) page (javascript:, data:, ...); skipped", kind=ErrorKind.BAD_INPUT)
     if source.options.fetch_articles:
         yield from ArticleCollector(source, ctx).collect(feed.links)
     else:

@@ -25,6 +25,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from mediawatch.errors import ErrorKind, MediawatchError
+from mediawatch.safe_http import CREDENTIAL_HEADERS, same_origin
 from mediawatch.settings import Settings
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -291,6 +292,10 @@ class Fetcher:
                 if robots and not self.allowed(target):
                     raise FetchError("robots", f"{url}: redirect to {target} disallowed by robots.txt",
                                      url=url, kind=ErrorKind.PERMANENT)
+                if not same_origin(current, target):
+                    # Validators and any credential were meant for the first origin only.
+                    headers = {k: v for k, v in headers.items()
+                               if k.lower() not in CREDENTIAL_HEADERS and not k.lower().startswith("if-")}
                 current = target
                 continue
             return result

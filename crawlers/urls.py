@@ -16,6 +16,7 @@ _TRACKING_EXACT = frozenset({
 })
 _TRACKING_PREFIX = ("utm_", "pk_", "mtm_", "hsa_")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+MAX_URL_CHARS = 2048  # longer "URLs" are junk or attacks; browsers and servers refuse them too
 _SLASHES = re.compile(r"/{2,}")
 
 

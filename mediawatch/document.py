@@ -10,7 +10,7 @@ import hashlib
 
 import orjson
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
 SourceKind = Literal["press", "social", "web"]
@@ -31,6 +31,47 @@ def doc_id_for_url(canonical_url: str) -> str:
 
 def doc_id_for_post(platform: str, post_id: str) -> str:
     return hashlib.sha256(f"{platform.lower()}:{post_id}".encode("utf-8")).hexdigest()[:32]
+
+
+def is_web_url(url: str | None) -> bool:
+    """An http(s) URL with a host: the only kind stored as a document link or sent in an alert
+    (``javascript:``, ``data:``, ``file:`` links from feeds and posts are attacks or noise)."""
+    if not url or not isinstance(url, str):
+        return False
+    head = url.strip()[:8].lower()
+    if not (head.startswith("http://") or head.startswith("https://")):
+        return False
+    from urllib.parse import urlsplit
+
+    try:
+        return bool(urlsplit(url.strip()).hostname)
+    except ValueError:
+        return False
+
+
+def is_opaque_url(url: str | None) -> bool:
+    """The handle-free identifier given to posts that have no person-free public URL."""
+    return bool(url) and url.startswith("urn:mediawatch:")
+
+
+# A publication date outside these bounds is a broken or hostile value (a post "from year 5138"
+# would move every "latest" view); it is kept in extra["published_at_raw"] and not used.
+EARLIEST_PUBLISHED = datetime(1990, 1, 1, tzinfo=timezone.utc)
+FUTURE_TOLERANCE = timedelta(days=1)
+
+
+def clamp_published(document: "Document", now: datetime | None = None) -> bool:
+    """Drop an implausible ``published_at`` (before 1990, or more than a day ahead of ``now``):
+    the document then belongs to its fetch time. Returns True when it was changed."""
+    value = document.published_at
+    if value is None:
+        return False
+    now = now or utcnow()
+    if EARLIEST_PUBLISHED <= value <= now + FUTURE_TOLERANCE:
+        return False
+    document.extra["published_at_raw"] = format_ts(value)
+    document.published_at = None
+    return True
 
 
 def to_utc(value: datetime | None) -> datetime | None:

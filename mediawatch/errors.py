@@ -8,6 +8,8 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
+from .redact import scrub
+
 
 class ErrorKind(str, Enum):
     TEMPORARY = "temporary"  # retry later: timeouts, 5xx, 429, connection refused
@@ -22,6 +24,8 @@ class MediawatchError(Exception):
 
     def __init__(self, message: str, *, source: str | None = None, data: Any = None,
                  kind: ErrorKind | None = None, fix: str | None = None):
+        # A platform or library may echo a credential into the text: it never travels further.
+        message = scrub(message)
         super().__init__(message)
         self.message = message
         self.source = source

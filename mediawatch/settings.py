@@ -318,6 +318,12 @@ class Settings(BaseSettings):
     # Where the settings came from; set by load_settings, not read from the file.
     config_path: str | None = Field(None, exclude=True)
 
+    def model_post_init(self, context: Any) -> None:
+        # Every secret this process knows is scrubbed from logs, stored messages and output.
+        from .redact import register_settings
+
+        register_settings(self)
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

@@ -110,6 +110,22 @@ class StoreContract(DeskStoreContract):
         assert store.count(SearchQuery(text="sat*")) == 1
         assert store.count(SearchQuery(text="o -nang")) == 1
 
+    def test_title_field_and_query_syntax(self, store):
+        store.upsert([doc(1, "Mưa lớn ở Đà Nẵng", "Lũ quét ở Mù Cang Chải."),
+                      doc(2, "Lũ quét ở Mù Cang Chải", "Mưa lớn ở Đà Nẵng."),
+                      doc(3, "Lũ về nhanh", "Bão số 3.")])
+        assert store.count(SearchQuery(text="title:\"da nang\"")) == 1
+        assert store.count(SearchQuery(text="\"da nang\"")) == 2
+        assert store.count(SearchQuery(text="title:lu -title:quet")) == 1
+        assert store.count(SearchQuery(text="title:ca* OR title:bao")) == 1
+        assert store.count(SearchQuery(text="-title:mua lu")) == 2
+        for text in ("title:\"da nang\"", "title:lu -title:quet", "title:ca* OR title:bao", "-title:mua lu"):
+            parsed = parse_user_query(text)
+            expected = {d.title for d in (store.get(doc(i).id) for i in (1, 2, 3))
+                        if matches_folded(parsed, fold(d.title + " \n " + d.text), fold(d.title))}
+            found = {d.title for d in store.search(SearchQuery(text=text), size=10).documents}
+            assert found == expected, text
+
     def test_filters(self, store):
         store.upsert([
             doc(1, topics=["bao"], places=["Lào Cai"], sentiment=Sentiment("negative", -0.5)),

@@ -9,7 +9,6 @@ import logging
 import pytest
 from pydantic import ValidationError
 
-from mediawatch.crawlers.social.fileimport import clean_url
 from mediawatch.document import doc_id_for_post
 from mediawatch.settings import SourceSettings
 from mediawatch.store import open_store
@@ -119,11 +118,47 @@ def test_not_utf8_is_reported(tmp_path, store):
     assert out.report.errors["bad_file"] == 1
 
 
-def test_clean_url_drops_person_ids():
-    assert clean_url("https://www.facebook.com/permalink.php?story_fbid=1&id=100044455566677") == \
-        "https://www.facebook.com/permalink.php"
-    assert clean_url("https://www.facebook.com/x/posts/1?comment_id=5&__tn__=R") == \
-        "https://www.facebook.com/x/posts/1?comment_id=5"
+def test_post_urls_keep_post_ids_and_drop_people():
+    from mediawatch.crawlers.social.post_urls import safe_post_url
+
+    def url(raw, platform="facebook", **kw):
+        return safe_post_url(raw, platform=platform, doc_id="D", **kw)
+
+    # permalink.php keeps what identifies the post (it used to be cut to "permalink.php").
+    assert url("https://www.facebook.com/permalink.php?story_fbid=1&id=104&__tn__=R") == \
+        "https://www.facebook.com/permalink.php?story_fbid=1&id=104"
+    assert url("https://www.facebook.com/104/posts/1?comment_id=5&__tn__=R") == \
+        "https://www.facebook.com/104/posts/1?comment_id=5"
+    assert url("https://www.facebook.com/x/posts/1") == "urn:mediawatch:facebook:D"  # a username
+    assert url("https://www.facebook.com/x/posts/1", publishers=["x"]) == "https://www.facebook.com/x/posts/1"
+    assert url("https://www.youtube.com/@kenh/videos", "youtube") == "urn:mediawatch:youtube:D"
+    assert url("data:text/html,<script>", "file") == "urn:mediawatch:file:D"
+
+
+def test_handles_in_urls_become_opaque_however_written(tmp_path, store):
+    """@handle without @, percent-encoded names, usernames in unmapped columns: none survive."""
+    path = tmp_path / "export.jsonl"
+    rows = [
+        {"id": "1", "text": "Bài 1", "url": "https://www.facebook.com/bimat.nguyen88/posts/11",
+         "handle": "@bimat.nguyen88"},
+        {"id": "2", "text": "Bài 2", "url": "https://www.facebook.com/nguy%E1%BB%85n.b%C3%AD.m%E1%BA%ADt/posts/12",
+         "name": "nguyễn.bí.mật"},
+        {"id": "3", "text": "Bài 3", "url": "https://www.facebook.com/100044455566677/posts/13",
+         "owner": {"id": "100044455566677", "username": "rieng.tu.tran"}},
+        {"id": "4", "text": "Bài 4", "url": "https://vnexpress.net/ong-x-noi-gi-123.html?utm_source=fb",
+         "owner": {"username": "rieng.tu.tran"}},
+        {"id": "5", "text": "Bài 5", "url": "https://www.facebook.com/permalink.php?story_fbid=15&id=2030"},
+    ]
+    write_jsonl(path, rows)
+    mapping = {"id": "id", "text": "text", "url": "url", "author_handle": "handle"}
+    out = collect(file_source(path, mapping), make_settings(), store)
+    urls = [d.url for d in out.documents]
+    assert urls[:3] == [f"urn:mediawatch:facebook:{doc_id_for_post('facebook', str(i))}" for i in (1, 2, 3)]
+    assert urls[3] == "https://vnexpress.net/ong-x-noi-gi-123.html"
+    assert urls[4] == "https://www.facebook.com/permalink.php?story_fbid=15&id=2030"
+    blob = (tmp_path / "store.db").read_bytes() + b"".join(d.to_json().encode() for d in out.documents)
+    for raw in ("bimat.nguyen88", "nguy%E1%BB%85n", "nguyễn.bí.mật", "100044455566677", "rieng.tu.tran"):
+        assert raw.encode() not in blob, raw
 
 
 def test_switches_off_without_key(tmp_path, store, caplog):

@@ -91,13 +91,31 @@ FAST = {"backoff_s": 0.05}
 
 def test_signature_roundtrip_and_replay_protection():
     body = wf.encode(PAYLOAD)
-    sig = wf.sign("s3cret", 1_700_000_000, body)
+    sig = wf.sign("s3cret", 1_700_000_000, body, "d-1")
     assert sig.startswith("sha256=") and len(sig) == 71
-    assert wf.verify("s3cret", "1700000000", body, sig, now=1_700_000_100)
-    assert not wf.verify("s3cret", "1700000000", body, sig, now=1_700_000_000 + 301)  # replayed later
-    assert not wf.verify("other", "1700000000", body, sig, now=1_700_000_000)
-    assert not wf.verify("s3cret", "1700000000", body + b" ", sig, now=1_700_000_000)
-    assert not wf.verify("s3cret", "nope", body, sig, now=1_700_000_000)
+    ok = dict(now=1_700_000_100, delivery_id="d-1")
+    assert wf.verify("s3cret", "1700000000", body, sig, **ok)
+    assert not wf.verify("s3cret", "1700000000", body, sig, now=1_700_000_000 + 301, delivery_id="d-1")  # replay
+    assert not wf.verify("other", "1700000000", body, sig, **ok)
+    assert not wf.verify("s3cret", "1700000000", body + b" ", sig, **ok)
+    assert not wf.verify("s3cret", "nope", body, sig, **ok)
+
+
+def test_delivery_id_is_signed_and_missing_headers_are_refusals():
+    body = wf.encode(PAYLOAD)
+    sig = wf.sign("s3cret", 1_700_000_000, body, "a1-000-ops")
+    # The exact signing string documented in docs/alerts.md.
+    import hashlib
+    import hmac
+
+    expected = hmac.new(b"s3cret", b"1700000000.a1-000-ops." + body, hashlib.sha256).hexdigest()
+    assert sig == "sha256=" + expected
+    # A forged delivery id (to make a deduplicating receiver drop a real alert) fails.
+    assert not wf.verify("s3cret", "1700000000", body, sig, now=1_700_000_000, delivery_id="a1-001-ops")
+    for missing in (dict(signature=None), dict(timestamp=None), dict(delivery_id=None)):
+        args = dict(secret="s3cret", timestamp="1700000000", body=body, signature=sig, now=1_700_000_000,
+                    delivery_id="a1-000-ops") | missing
+        assert wf.verify(**args) is False
 
 
 def test_signed_json_delivery(tmp_path, receiver):
@@ -106,7 +124,8 @@ def test_signed_json_delivery(tmp_path, receiver):
     assert len(report.delivered) == 1 and not report.pending
     (got,) = receiver.received
     ts, sig = got["headers"]["X-Mediawatch-Timestamp"], got["headers"]["X-Mediawatch-Signature"]
-    assert wf.verify("s3cret", ts, got["body"], sig, now=time.time())
+    assert wf.verify("s3cret", ts, got["body"], sig, now=time.time(),
+                     delivery_id=got["headers"]["X-Mediawatch-Delivery"])
     assert json.loads(got["body"])["title"] == PAYLOAD["title"]
     assert got["headers"]["X-Mediawatch-Delivery"] == report.delivered[0]
     assert Outbox.for_settings(settings).pending() == []

@@ -12,7 +12,9 @@ import sys
 
 import typer
 
+# No local variables in tracebacks: they would print URLs and tokens the messages never show.
 app = typer.Typer(name="mediawatch", no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_show_locals=False,
                   help="Theo dõi báo chí và mạng xã hội cho cơ quan truyền thông tỉnh. "
                        "Media and social-listening monitor with misinformation triage.")
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 import typer
 
 from mediawatch.i18n import fmt_date_time, label, t
+from mediawatch.redact import MAX_MESSAGE, scrub
 
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, err, open_store_or_exit, parse_since, settings_from
 
@@ -97,7 +98,7 @@ def check(ctx: typer.Context, deliver: bool = typer.Option(True, "--deliver/--no
     typer.echo(json.dumps({"alerts": run.counts(), "deliveries": report}, ensure_ascii=False))
     for name, problem in run.errors.items():
         err(f"mediawatch: rule {name} failed: {problem}")
-    raise typer.Exit(EXIT_FAILED if run.errors or report["failed"] else EXIT_OK)
+    raise typer.Exit(EXIT_FAILED if run.errors or report["failed"] or report["retry_later"] else EXIT_OK)
 
 
 @alerts_app.command("outbox")
@@ -108,8 +109,10 @@ def outbox(ctx: typer.Context, retry: bool = typer.Option(False, "--retry", help
 
     settings = settings_from(ctx)
     box = Outbox.for_settings(settings)
+    sent = None
     if retry:
-        typer.echo(json.dumps(deliver(settings, []).as_dict(), ensure_ascii=False))
+        sent = deliver(settings, [])
+        typer.echo(json.dumps(sent.as_dict(), ensure_ascii=False))
     pending = box.pending()
     failed = sorted(box.failed_path.glob("*.json")) if box.failed_path.exists() else []
     lang = settings.language
@@ -117,4 +120,12 @@ def outbox(ctx: typer.Context, retry: bool = typer.Option(False, "--retry", help
     for d in pending:
         due = fmt_date_time(parse_ts(d.next_attempt_at), settings.timezone) if d.next_attempt_at else "-"
         typer.echo(f"  {d.id}  {d.webhook}  {t('cli.alerts.attempt', lang, attempts=d.attempts, next=due)}  "
-                   f"{d.last_error or ''}")
+                   f"{scrub(d.last_error or '', MAX_MESSAGE)}")
+    for path in failed:
+        try:
+            reason = json.loads(path.read_text(encoding="utf-8")).get("last_error") or ""
+        except (OSError, ValueError):
+            reason = "unreadable"
+        typer.echo(f"  {t('cli.alerts.refused', lang)}: {path.stem}  {scrub(reason, MAX_MESSAGE)}")
+    if sent is not None and not sent.ok:
+        raise typer.Exit(EXIT_FAILED)

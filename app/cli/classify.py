@@ -13,7 +13,7 @@ import typer
 
 from mediawatch.i18n import fmt_date_time, fmt_num, label
 
-from .common import EXIT_FAILED, EXIT_USAGE, err, open_store_or_exit, settings_from
+from .common import EXIT_FAILED, EXIT_USAGE, check_out, err, open_store_or_exit, settings_from, writing
 
 VERDICTS = ("false", "misleading", "true", "not-a-claim")
 BATCH = 1000
@@ -68,20 +68,35 @@ def classify(ctx: typer.Context,
                                                              "optional title, engagement, published_at, source."),
              output_path: str = typer.Option(..., "--out", help="JSON-lines output ('-' for stdout).")) -> None:
     """Enrich documents: language, places, topics, sentiment, section, triage score, story."""
-    from mediawatch.classifiers.pipeline import Enricher
-    from mediawatch.document import format_ts
-
-    from mediawatch.errors import MediawatchError
-
     settings = settings_from(ctx)
     text = _text(settings)
+    if output_path != "-":
+        check_out(output_path)  # before the models load
+    try:
+        src = sys.stdin if input_path == "-" else open(input_path, encoding="utf-8")
+    except OSError as exc:
+        err(f"mediawatch: không đọc được {input_path} / cannot read {input_path} ({exc.strerror}). "
+            "Fix: pass --in an existing JSON-lines file, or '-' for standard input.")
+        raise typer.Exit(EXIT_USAGE) from None
+    from mediawatch.classifiers.pipeline import Enricher
+    from mediawatch.errors import MediawatchError
+
     try:
         enricher = Enricher.from_settings(settings)
     except MediawatchError as exc:  # a bad topic, register, province or model file
+        if src is not sys.stdin:
+            src.close()
         err(f"mediawatch: {exc}")
         raise typer.Exit(EXIT_USAGE) from None
-    src = sys.stdin if input_path == "-" else open(input_path, encoding="utf-8")
-    dst = sys.stdout if output_path == "-" else open(output_path, "w", encoding="utf-8")
+    with writing(output_path):
+        dst = sys.stdout if output_path == "-" else open(output_path, "w", encoding="utf-8")
+    with writing(output_path):
+        _classify_lines(src, dst, enricher, input_path, output_path, text)
+
+
+def _classify_lines(src, dst, enricher, input_path: str, output_path: str, text: dict) -> None:
+    from mediawatch.document import format_ts
+
     skipped = total = done = 0
     pending: list[tuple[dict, Any]] = []
 

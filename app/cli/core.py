@@ -12,15 +12,18 @@ from zoneinfo import ZoneInfo
 import typer
 
 from mediawatch.i18n import fmt_date_time, fmt_num, label, t
+from mediawatch.redact import MAX_MESSAGE, scrub, scrub_data
 
-from .common import (EXIT_FAILED, EXIT_OK, EXIT_USAGE, err, is_tty, open_store_or_exit, parse_since,
-                     settings_from)
+from . import filters
+from .common import (EXIT_FAILED, EXIT_OK, EXIT_USAGE, check_out, err, is_tty, open_store_or_exit,
+                     parse_since, settings_from, writing)
+from .filters import FreeTextCommand
 
 
 def register(app: typer.Typer) -> None:
     app.command("init")(init)
     app.command("run")(run)
-    app.command("search")(search)
+    app.command("search", cls=FreeTextCommand)(search)
     app.command("status")(status)
     app.command("export")(export)
 
@@ -81,7 +84,31 @@ def run(ctx: typer.Context,
     totals = summary.totals
     typer.echo(t("cli.run.total", lang, run_id=summary.run_id, new=totals.inserted, updated=totals.updated,
                  unchanged=totals.unchanged, failed=len(summary.failed_sources)))
-    raise typer.Exit(EXIT_FAILED if summary.failed_sources else EXIT_OK)
+    sends_failed = report_deliveries(summary.deliveries)
+    raise typer.Exit(EXIT_FAILED if summary.failed_sources or sends_failed else EXIT_OK)
+
+
+def report_deliveries(deliveries: dict | None) -> bool:
+    """One line about alerts that did not reach a webhook; True when there were any."""
+    deliveries = deliveries or {}
+    refused, later = int(deliveries.get("failed") or 0), int(deliveries.get("retry_later") or 0)
+    broken = deliveries.get("error")
+    if not (refused or later or broken):
+        return False
+    if broken:
+        err(f"mediawatch: webhook: không gửi được cảnh báo / alerts not delivered: {broken}. "
+            "Fix: check data_dir is writable, then `mediawatch alerts outbox --retry`.")
+    if refused:
+        err(f"mediawatch: webhook: {refused} cảnh báo bị từ chối (4xx), đã chuyển vào outbox/webhooks/failed / "
+            f"{refused} alert delivery(ies) refused (4xx), moved to outbox/webhooks/failed. "
+            "Fix: check the webhook's url, token and options, then move the file back (`mediawatch alerts outbox`).")
+    if later:
+        err(f"mediawatch: webhook: {later} cảnh báo chưa gửi được sau các lần thử, còn trong hộp thư đi / "
+            f"{later} alert delivery(ies) failed after retries and wait in the outbox. "
+            "Fix: check the receiver is up; the next run or `mediawatch alerts outbox --retry` sends them.")
+    for problem in (deliveries.get("errors") or [])[:3]:
+        err(f"    {problem}")
+    return True
 
 
 class _progress:
@@ -109,20 +136,25 @@ class _progress:
             self._bar.stop()
 
 
-def _query(text, since, until, topic, place, sentiment, kind, source, flagged):
+def _query(settings, text, since, until, topic, place, sentiment, kind, source, flagged):
+    """A SearchQuery from what was typed: syntax checked, names and labels resolved (exit 2 if wrong)."""
     from mediawatch.store import SearchQuery
 
-    return SearchQuery(text=text or None, since=parse_since(since), until=parse_since(until),
-                       topics=list(topic or []), places=list(place or []), sentiments=list(sentiment or []),
-                       kinds=list(kind or []), source_ids=list(source or []), flagged_only=flagged)
+    return SearchQuery(text=filters.checked_query(text), since=parse_since(since), until=parse_since(until),
+                       topics=filters.topics(topic, settings), places=filters.places(place, settings),
+                       sentiments=filters.sentiments(sentiment), kinds=filters.kinds(kind),
+                       source_ids=list(source or []), flagged_only=flagged)
 
 
-def search(ctx: typer.Context, query: str = typer.Argument("", help='Words, "phrases", OR, -exclude, prefix*.'),
+def search(ctx: typer.Context,
+           query: list[str] = typer.Argument(None, help='Words, "phrases", OR, -exclude, prefix*, title:word. '
+                                                        "A first word may start with '-' (search -lũ bão)."),
            since: str = typer.Option(None, "--since", help="2d, 12h, 2025-07-01 or 01/07/2025."),
            until: str = typer.Option(None, "--until"),
-           topic: list[str] = typer.Option(None, "--topic"),
-           place: list[str] = typer.Option(None, "--place"),
-           sentiment: list[str] = typer.Option(None, "--sentiment", help="negative, neutral or positive."),
+           topic: list[str] = typer.Option(None, "--topic", help="Topic name or the label the digest shows."),
+           place: list[str] = typer.Option(None, "--place", help="Place name; case and diacritics optional."),
+           sentiment: list[str] = typer.Option(None, "--sentiment", help="negative, neutral or positive "
+                                               "(tiêu cực, trung lập, tích cực)."),
            kind: list[str] = typer.Option(None, "--kind", help="press, social or web."),
            source: list[str] = typer.Option(None, "--source"),
            flagged: bool = typer.Option(False, "--flagged", help="Only documents in the misinformation queue."),
@@ -130,7 +162,7 @@ def search(ctx: typer.Context, query: str = typer.Argument("", help='Words, "phr
            as_json: bool = typer.Option(False, "--json", help="One JSON document per line.")) -> None:
     """Search stored documents (diacritics optional: 'da nang' finds 'Đà Nẵng')."""
     settings = settings_from(ctx)
-    q = _query(query, since, until, topic, place, sentiment, kind, source, flagged)
+    q = _query(settings, " ".join(query or []), since, until, topic, place, sentiment, kind, source, flagged)
     with open_store_or_exit(settings) as store:
         page = store.search(q, size=limit)
     if as_json:
@@ -180,7 +212,7 @@ def status(ctx: typer.Context, days: int = typer.Option(7, "--days", min=1, max=
                                    "typical_gap_hours": round(s.typical_gap.total_seconds() / 3600, 1)}
                                   for s in silent]}
         out["last_run_summary"] = latest
-        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(scrub_data(out, None), ensure_ascii=False, indent=2))
         return
     lang = settings.language
     typer.echo(t("cli.status.total", lang, total=total))
@@ -189,7 +221,7 @@ def status(ctx: typer.Context, days: int = typer.Option(7, "--days", min=1, max=
     if latest:
         from mediawatch.flows.orchestration.ingest import describe_summary
 
-        typer.echo(describe_summary(latest, lang))
+        typer.echo(scrub(describe_summary(latest, lang)))
     header = t("cli.status.source", lang)
     typer.echo(f"{header:<24}" + " ".join(f"{d:>5}" for d in days_labels) + f"  {t('cli.status.errors', lang)}")
     for sid, info in per_source.items():
@@ -198,7 +230,7 @@ def status(ctx: typer.Context, days: int = typer.Option(7, "--days", min=1, max=
         typer.echo(f"{sid[:24]:<24}" + " ".join(f"{info['by_day'].get(d, 0):>5}" for d in days_labels) + f"  {errors}")
         if run:
             for message in run.messages[:3]:
-                typer.echo(f"    {message}")
+                typer.echo(f"    {scrub(message, MAX_MESSAGE)}")
     for item in silent:
         hours = item.silent_for.total_seconds() / 3600
         usual = item.typical_gap.total_seconds() / 3600
@@ -231,11 +263,13 @@ def export(ctx: typer.Context,
         err(f"mediawatch: unknown format {fmt!r}. Fix: use --format jsonl or --format csv.")
         raise typer.Exit(EXIT_USAGE)
     settings = settings_from(ctx)
-    q = _query(query, since, until, topic, place, None, kind, None, False)
-    handle = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
+    q = _query(settings, query, since, until, topic, place, None, kind, None, False)
+    if out:
+        check_out(out)
     count = 0
-    try:
-        with open_store_or_exit(settings) as store:
+    with open_store_or_exit(settings) as store, writing(out or "-"):
+        handle = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
+        try:
             if fmt == "jsonl":
                 for doc in store.iter_documents(q):
                     handle.write(doc.to_json() + "\n")
@@ -246,9 +280,9 @@ def export(ctx: typer.Context,
                 for doc in store.iter_documents(q):
                     writer.writerow(_csv_row(doc))
                     count += 1
-    finally:
-        if out:
-            handle.close()
+        finally:
+            if out:
+                handle.close()  # flushes: a full disk shows up here
     if out:
         typer.echo(t("cli.export.done", settings.language, n=count, out=out), err=True)
 

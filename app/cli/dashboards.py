@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from .common import EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE, err, settings_from
+from .common import EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE, check_out, err, settings_from, writing
 
 dashboards_app = typer.Typer(no_args_is_help=True,
                              help="Bảng điều khiển: Kibana và bản nhúng / dashboards: Kibana and embedded.")
@@ -40,9 +40,10 @@ def export(ctx: typer.Context,
     """Xuất saved objects cho Kibana / Write the Kibana saved objects (ndjson)."""
     from mediawatch.i18n import t
 
+    check_out(out)
     text = _ndjson(ctx, lang)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    with writing(out):
+        out.write_text(text, encoding="utf-8")
     typer.echo(t("cli.dashboards.exported", _lang(ctx, lang), n=len(text.splitlines()), out=out))
 
 

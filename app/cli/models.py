@@ -6,7 +6,7 @@ import time
 
 import typer
 
-from .common import EXIT_FAILED, EXIT_USAGE, err, settings_from
+from .common import EXIT_FAILED, EXIT_USAGE, check_out, err, settings_from
 
 
 def _text(ctx: typer.Context) -> dict[str, str]:
@@ -60,9 +60,11 @@ def register(app: typer.Typer) -> None:
             reviewed = []
             if model.learns_from_reviews:
                 from mediawatch.flows.orchestration.retrain import reviewed_in_store
+
                 reviewed = reviewed_in_store(settings_from(ctx))
             settings = settings_from(ctx)
             out = out or str(settings.models_out_path())
+            check_out(out, directory=True)  # before minutes of training, not after
             scores = model.train(datasets or settings.datasets_path(), out, reviewed=reviewed)
         except MediawatchError as exc:
             err(f"mediawatch: {exc}")

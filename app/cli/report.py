@@ -8,7 +8,9 @@ from pathlib import Path
 
 import typer
 
-from .common import EXIT_FAILED, EXIT_USAGE, err, open_store_or_exit, parse_since, settings_from
+from . import filters
+from .common import (EXIT_FAILED, EXIT_USAGE, check_out, err, open_store_or_exit, parse_since, settings_from,
+                     writing)
 
 
 def register(app: typer.Typer) -> None:
@@ -50,11 +52,17 @@ def summary(ctx: typer.Context,
     except ValueError as exc:
         err(f"mediawatch: {exc}")
         raise typer.Exit(EXIT_USAGE) from None
+    if out:
+        check_out(out)
     start = parse_since(since)
     end = parse_since(until) if until else datetime.now(timezone.utc)
     if start >= end:
         err("mediawatch: --since must be before --until.")
         raise typer.Exit(EXIT_USAGE)
+    if topic:
+        (topic,) = filters.topics([topic], settings)
+    if place:
+        place = filters.places([place], settings)[0]
     store = open_store_or_exit(settings)
     with store:
         result = build_summary(store, start, end, topic=topic, place=place, tz=settings.timezone)
@@ -63,7 +71,8 @@ def summary(ctx: typer.Context,
             "html": lambda: render_html(result, language, extras=extras),
             "json": lambda: render_json(result)}[fmt]()
     if out:
-        out.write_text(text, encoding="utf-8")
+        with writing(out):
+            out.write_text(text, encoding="utf-8")
         typer.echo(f"{out}")
     else:
         typer.echo(text, nl=False)
@@ -81,15 +90,23 @@ def digest(ctx: typer.Context,
         err("mediawatch: nothing to do. Fix: pass --send to e-mail the digest or --out FILE.html to write it.")
         raise typer.Exit(EXIT_USAGE)
     settings = settings_from(ctx)
+    if out:
+        check_out(out)
+        check_out(out.with_suffix(".txt"))
     store = open_store_or_exit(settings)
     try:
         with store:
-            result = run_digest(settings, store, day=_parse_day(day), send=send, out=out, lang=lang)
+            # The files are written here, not by run_digest: a bad --out is the user's to fix (exit 2).
+            result = run_digest(settings, store, day=_parse_day(day), send=send, out=None, lang=lang)
     except ValueError as exc:
         err(f"mediawatch: {exc}")
         raise typer.Exit(EXIT_USAGE) from None
-    if result.out:
-        typer.echo(f"{result.digest.subject}: {result.out}")
+    if out:
+        with writing(out):
+            out.write_text(result.digest.standalone_html(), encoding="utf-8")
+        with writing(out.with_suffix(".txt")):
+            out.with_suffix(".txt").write_text(result.digest.text, encoding="utf-8")
+        typer.echo(f"{result.digest.subject}: {out}")
     if send:
         from mediawatch.i18n import has, t
 

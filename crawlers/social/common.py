@@ -22,6 +22,7 @@ from mediawatch.settings import SourceSettings
 
 from ..base import CollectContext
 from .http import ApiClient, RateLimited
+from .post_urls import safe_post_url
 
 log = logging.getLogger("mediawatch.social")
 
@@ -76,10 +77,23 @@ class SocialRun:
             found = self._authors[raw] = author_key(self.key, self.platform, raw)
         return found
 
-    def emit(self, document: Document) -> None:
-        """Count a document about to be yielded and remember it for the cursor check."""
+    def emit(self, document: Document, raw_authors: Iterable[Any] = ()) -> None:
+        """Count a document about to be yielded and remember it for the cursor check.
+
+        Its URL is checked here for every connector: kept only in an id-only shape (or naming a
+        configured publisher), else replaced by an opaque ``urn:`` (see post_urls.py)."""
+        document.url = safe_post_url(document.url, platform=self.platform, doc_id=document.id,
+                                     publishers=self.publishers(),
+                                     raw_authors=[str(a) for a in raw_authors if a not in (None, "")])
         self.last_doc_id = document.id
         self.ctx.report.saw(document)
+
+    def publishers(self) -> list[str]:
+        """Pages, channels and accounts the operator configured: publishers keep their names."""
+        names: list[str] = []
+        for option in ("pages", "channels", "accounts", "publishers"):
+            names.extend(n.lstrip("@") for n in self.option_list(option))
+        return names
 
     # --- cursors ---------------------------------------------------------------------------------
     # A cursor is saved while the ingest loop may still hold the last documents in an unwritten

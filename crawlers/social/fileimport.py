@@ -6,9 +6,13 @@ Options:
 - ``platform``: the platform the rows come from (default ``file``): it keys the author HMAC.
 - ``mapping``: document field -> column (dotted paths reach into JSON objects). Fields: ``id``
   (required), ``text`` (required), ``title``, ``url``, ``published_at``, ``author`` (raw id: it is
-  pseudonymised and dropped), ``author_name``/``author_handle``/``author_url`` (never stored: a URL
-  that contains one of them is replaced by an opaque ``urn:``), ``likes``, ``comments``, ``shares``, ``views``, ``parent_id`` (the
-  platform id of the parent post), ``lang``.
+  pseudonymised and dropped), ``author_name``/``author_handle``/``author_url`` (never stored),
+  ``likes``, ``comments``, ``shares``, ``views``, ``parent_id`` (the platform id of the parent
+  post), ``lang``.
+
+A row's URL is kept only in an id-only shape of its platform (see post_urls.py) and only when no
+other value of the row (mapped or not: an exporter's ``owner.username`` column is a person) appears
+in it, with or without ``@`` or percent-encoding; otherwise it becomes an opaque ``urn:``.
 
 Bad rows are reported with their line number and the rest are imported. The cursor remembers how
 far the file was read, so a file that only grew is read from where the last run stopped.
@@ -22,7 +26,7 @@ import json
 import os
 from pathlib import Path
 from typing import Any, Iterable, Iterator
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from mediawatch.document import Document, doc_id_for_post
 from mediawatch.errors import ErrorKind
@@ -31,12 +35,14 @@ from mediawatch.settings import SourceSettings
 
 from ..base import CollectContext
 from .common import SocialRun, engagement, parse_time, title_from
+from .post_urls import safe_post_url
 
 FIELDS = FILE_FIELDS  # the fields a mapping may name; checked with the configuration
 # Raw author columns: never stored; a URL that contains any of their values is not kept either.
 AUTHOR_FIELDS = ("author", "author_name", "author_handle", "author_url")
-# Query parameters that name a post or comment, never a person; all others are dropped from URLs.
-SAFE_QUERY = {"v", "lc", "comment_id", "reply_comment_id"}
+# Columns whose values may appear in a post URL without naming a person.
+URL_SAFE_FIELDS = ("id", "url", "parent_id", "text", "title", "published_at", "lang", "likes", "comments",
+                   "shares", "views")
 ROW_MESSAGES = 10  # bad rows reported one by one; beyond that, one summary line
 
 
@@ -53,11 +59,37 @@ def pick(row: dict[str, Any], column: str) -> Any:
     return value
 
 
-def clean_url(url: str) -> str:
-    """Exports put profile ids in query strings: keep only parameters known to name a post."""
+def _leaves(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, f"{prefix}{key}.")
+    elif isinstance(value, (str, int)) and not isinstance(value, bool):
+        yield prefix.rstrip("."), value
+
+
+def _url_parts(url: str) -> set[str]:
+    """Path segments and query values of a URL, decoded, lower-cased, without a leading @."""
     parts = urlsplit(url)
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k in SAFE_QUERY])
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+    pieces = [unquote(s) for s in parts.path.split("/") if s]
+    pieces += [unquote(v) for _, v in parse_qsl(parts.query)]
+    return {p.strip().lower().lstrip("@") for p in pieces if p.strip()}
+
+
+def names_a_person(url: str, row: dict[str, Any], mapping: dict[str, str]) -> bool:
+    """True when any value of the row other than the post's own ids and text appears in the URL."""
+    safe_columns = {mapping[f] for f in URL_SAFE_FIELDS if f in mapping}
+    safe_values = {str(pick(row, c)).strip().lower() for c in safe_columns if pick(row, c) not in (None, "")}
+    pieces = _url_parts(url)
+    lowered = unquote(url).lower()
+    for column, value in _leaves(row):
+        if column in safe_columns:
+            continue
+        raw = str(value).strip().lower().lstrip("@")
+        if len(raw) < 4 or raw in safe_values:
+            continue
+        if raw in pieces or (column in {mapping.get(f) for f in AUTHOR_FIELDS} and raw in lowered):
+            return True
+    return False
 
 
 def row_document(run: SocialRun, row: dict[str, Any], mapping: dict[str, str], platform: str) -> Document:
@@ -78,11 +110,8 @@ def row_document(run: SocialRun, row: dict[str, Any], mapping: dict[str, str], p
         raise RowError(f"unreadable date in column {mapping.get('published_at')!r}")
     doc_id = doc_id_for_post(platform, str(raw_id))
     url = get("url")
-    if isinstance(url, str):
-        lowered = url.lower()
-        raw_authors = [str(get(f)).strip().lower() for f in AUTHOR_FIELDS if get(f) not in (None, "")]
-        if any(raw and raw in lowered for raw in raw_authors):
-            url = None  # e.g. facebook.com/<person id>/posts/...: keep no trace of the person
+    if not isinstance(url, str) or names_a_person(url, row, mapping):
+        url = None  # e.g. facebook.com/<person id>/posts/...: keep no trace of the person
     parent = get("parent_id")
     try:
         counts = engagement(likes=get("likes"), comments=get("comments"), shares=get("shares"),
@@ -90,8 +119,7 @@ def row_document(run: SocialRun, row: dict[str, Any], mapping: dict[str, str], p
     except ValueError:
         raise RowError("an engagement column is not a number") from None
     return Document(
-        id=doc_id, url=clean_url(url) if isinstance(url, str) and url.startswith("http")
-        else f"urn:mediawatch:{platform}:{doc_id}",  # opaque: the export had no person-free URL
+        id=doc_id, url=safe_post_url(url, platform=platform, doc_id=doc_id),
         source=run.publisher, title=str(get("title") or title_from(text.strip())), text=text.strip(),
         published_at=when, lang=get("lang"), author_key=run.author(get("author")), engagement=counts,
         parent_id=doc_id_for_post(platform, str(parent)) if parent is not None else None,

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 import requests
 
 from mediawatch.errors import BadInputError, PermanentError, TemporaryError
+from mediawatch.redact import scrub
+from mediawatch.safe_http import CredentialSafeSession
 
 log = logging.getLogger("mediawatch.social")
 
@@ -73,8 +75,9 @@ def platform_message(payload: Any) -> str:
             text = error
     if not isinstance(text, str) or not text.strip():
         return ""
-    text = " ".join(re.sub(r"<[^>]+>", "", text).split())
-    return f": {text[:160]}"
+    # Scrubbed before it is cut: a token cut in half no longer looks like the token.
+    text = scrub(" ".join(re.sub(r"<[^>]+>", "", text[:4000]).split()), limit=160)
+    return f": {text}"
 
 
 @dataclass(slots=True)
@@ -122,7 +125,8 @@ class ApiClient:
         self.max_bytes = max_bytes
         self.max_wait_s = max_wait_s
         self.max_retries = max_retries
-        self.session = session or requests.Session()
+        # Redirects are followed, but an API key or token never goes to another origin.
+        self.session = session or CredentialSafeSession()
         self.session.headers["User-Agent"] = user_agent
         self.sleep = sleep
         self.inspect = inspect

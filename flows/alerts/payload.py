@@ -12,8 +12,9 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from mediawatch.document import Document, format_ts
+from mediawatch.document import Document, format_ts, is_web_url
 from mediawatch.i18n import fmt_num, label, t
+from mediawatch.privacy import scrub_personal
 from mediawatch.settings import Settings
 from mediawatch.store.base import Store
 
@@ -82,12 +83,18 @@ def _examples(docs: list[Document], tz: str) -> list[dict[str, Any]]:
         if story in stories:
             continue
         stories.add(story)
-        out.append({"title": d.title or d.text[:120], "url": d.url, "source_id": d.source.id,
+        out.append({"title": scrub_personal(d.title or d.text[:120]), "url": alert_link(d.url),
+                    "source_id": d.source.id,
                     "source_kind": d.source.kind, "published_at": format_ts(d.when),
                     "published_local": local_time(d.when, tz)})
         if len(out) == EXAMPLES:
             break
     return out
+
+
+def alert_link(url: str | None) -> str | None:
+    """Only http(s) links go out: a ``javascript:`` or ``data:`` URL in a chat message is an attack."""
+    return url if is_web_url(url) else None
 
 
 def dashboard_link(settings: Settings, c: Candidate) -> str | None:
@@ -121,6 +128,9 @@ def build_payload(c: Candidate, settings: Settings, store: Store,
     else:
         facet_source = store.facets(dataclasses.replace(c.query, sentiments=[]) if c.rule.type == "negativity"
                                     else c.query, ["source_id", "sentiment"], size=5)
+    # Claims and titles are people's words: no handles, phones, e-mails or links reach a receiver.
+    c = dataclasses.replace(c, subject={k: scrub_personal(v) if isinstance(v, str) else v
+                                        for k, v in c.subject.items()})
     title, text = title_and_text(c, lang, tz, labels)
     stats = {k: v for k, v in c.stats.items() if k != "doc_ids"}
     return {
@@ -136,7 +146,8 @@ def build_payload(c: Candidate, settings: Settings, store: Store,
                    "start_local": local_time(c.window.start, tz), "end_local": local_time(c.window.end, tz)},
         "count": c.count,
         "baseline": stats,
-        "top_terms": [t for t, _ in top_terms(f"{d.title} {d.title} {d.text[:400]}" for d in docs)],
+        "top_terms": [t for t, _ in top_terms(scrub_personal(f"{d.title} {d.title} {d.text[:400]}")
+                                              for d in docs)],
         "top_sources": [{"source_id": s, "name": _source_name(settings, s), "count": n}
                         for s, n in facet_source.get("source_id", [])[:5]],
         "sentiment_mix": {label: n for label, n in facet_source.get("sentiment", [])},

@@ -28,6 +28,7 @@ from typing import Callable
 
 from mediawatch.document import format_ts, utcnow
 from mediawatch.errors import ErrorKind, MediawatchError
+from mediawatch.redact import MAX_MESSAGE, scrub
 from mediawatch.settings import SmtpSettings
 from mediawatch.store.base import Store
 
@@ -148,7 +149,8 @@ class Outbox:
         tmp.write_bytes(msg.as_bytes())
         tmp.replace(path)  # atomic: a crash never leaves half a message to send
         (self.folder / f"{stem}.json").write_text(
-            json.dumps({"key": key, "queued_at": format_ts(utcnow()), "error": error}, ensure_ascii=False),
+            json.dumps({"key": key, "queued_at": format_ts(utcnow()), "error": scrub(error, MAX_MESSAGE)},
+                       ensure_ascii=False),
             encoding="utf-8")
         return path
 

@@ -2,10 +2,14 @@
 
 Pure functions: no HTTP here. ``mediawatch.flows.delivery.webhooks`` sends what these build.
 
-Generic JSON is signed: ``X-Mediawatch-Timestamp: <unix seconds>`` and
-``X-Mediawatch-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>``. A receiver
-recomputes the HMAC over the raw body and refuses timestamps older than a few minutes, which stops
-replays of a captured request.
+Generic JSON is signed: ``X-Mediawatch-Timestamp: <unix seconds>``, ``X-Mediawatch-Delivery: <id>``
+and ``X-Mediawatch-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<delivery id>.<body>")>``.
+The delivery id is signed with the body, so a receiver that deduplicates on it cannot be made to
+drop a real alert by a forged id. A receiver recomputes the HMAC over the raw body and refuses
+timestamps older than a few minutes, which stops replays of a captured request.
+
+Links in chat formats are only ever http(s): a ``javascript:`` or ``data:`` URL from a post is
+shown as text, never as a link.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import html
 import json
 from typing import Any
 
+from mediawatch.document import is_web_url
 from mediawatch.i18n import label, t
 from mediawatch.settings import WebhookSettings
 
@@ -28,21 +33,33 @@ _COLOURS = {"high": "D32F2F", "medium": "F57C00", "low": "607D8B"}
 _ZALO_MAX = 2000  # Zalo OA text messages are limited to 2,000 characters
 
 
-def sign(secret: str, timestamp: int, body: bytes) -> str:
-    mac = hmac.new(secret.encode("utf-8"), f"{timestamp}.".encode() + body, hashlib.sha256)
+def signing_string(timestamp: int, delivery_id: str, body: bytes) -> bytes:
+    """Exactly what is signed: ``<timestamp>.<delivery id>.<raw body>``."""
+    return f"{timestamp}.{delivery_id}.".encode("utf-8") + body
+
+
+def sign(secret: str, timestamp: int, body: bytes, delivery_id: str) -> str:
+    mac = hmac.new(secret.encode("utf-8"), signing_string(timestamp, delivery_id, body), hashlib.sha256)
     return "sha256=" + mac.hexdigest()
 
 
-def verify(secret: str, timestamp: str | int, body: bytes, signature: str, now: float,
-           tolerance_s: int = REPLAY_TOLERANCE_S) -> bool:
-    """What a receiver does: constant-time compare, and refuse stale or future timestamps."""
+def verify(secret: str, timestamp: str | int | None, body: bytes, signature: str | None, now: float, *,
+           delivery_id: str | None, tolerance_s: int = REPLAY_TOLERANCE_S) -> bool:
+    """What a receiver does: constant-time compare, refuse stale or future timestamps. A missing
+    header (signature, timestamp or delivery id ``None``) is a refusal, never an exception."""
+    if not secret or not isinstance(signature, str) or not isinstance(delivery_id, str) or body is None:
+        return False
     try:
-        ts = int(timestamp)
+        ts = int(timestamp)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return False
     if abs(now - ts) > tolerance_s:
         return False
-    return hmac.compare_digest(sign(secret, ts, body), signature)
+    return hmac.compare_digest(sign(secret, ts, body, delivery_id).encode(), signature.encode("utf-8", "replace"))
+
+
+def _link(url: str | None) -> str | None:
+    return url if is_web_url(url) else None
 
 
 def _lines(payload: dict[str, Any], lang: str) -> list[str]:
@@ -75,8 +92,9 @@ def plain_text(payload: dict[str, Any]) -> str:
     lang = payload.get("language", "vi")
     parts = [_head(payload), payload.get("text", ""), *_lines(payload, lang)]
     for d in payload.get("documents") or []:
-        parts.append(f"• {d['title']} — {d['url']}")
-    if payload.get("dashboard_url"):
+        url = _link(d.get("url"))
+        parts.append(f"• {d['title']} — {url}" if url else f"• {d['title']}")
+    if _link(payload.get("dashboard_url")):
         parts.append(f"{t('webhook.dashboard', lang)}: {payload['dashboard_url']}")
     return "\n".join(p for p in parts if p)
 
@@ -87,7 +105,8 @@ def _slack_escape(text: str) -> str:
 
 def slack(payload: dict[str, Any]) -> dict[str, Any]:
     lang = payload.get("language", "vi")
-    docs = "\n".join(f"• <{d['url']}|{_slack_escape(d['title'])}>" for d in payload.get("documents") or [])
+    docs = "\n".join(f"• <{_slack_escape(_link(d.get('url')))}|{_slack_escape(d['title'])}>" if _link(d.get("url"))
+                     else f"• {_slack_escape(d['title'])}" for d in payload.get("documents") or [])
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": _head(payload)[:150]}},
         {"type": "section", "text": {"type": "mrkdwn", "text": _slack_escape(payload.get("text", ""))}},
@@ -97,7 +116,7 @@ def slack(payload: dict[str, Any]) -> dict[str, Any]:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _slack_escape("\n".join(facts))}})
     if docs:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": docs}})
-    if payload.get("dashboard_url"):
+    if _link(payload.get("dashboard_url")):
         blocks.append({"type": "actions", "elements": [{
             "type": "button", "url": payload["dashboard_url"],
             "text": {"type": "plain_text", "text": t("webhook.open_dashboard", lang)}}]})
@@ -109,8 +128,8 @@ def teams(payload: dict[str, Any]) -> dict[str, Any]:
     lang = payload.get("language", "vi")
     facts = [{"name": line.split(": ", 1)[0], "value": html.escape(line.split(": ", 1)[1])}
              for line in _lines(payload, lang)]
-    docs = "<br>".join(f"<a href=\"{html.escape(d['url'])}\">{html.escape(d['title'])}</a>"
-                       for d in payload.get("documents") or [])
+    docs = "<br>".join(f"<a href=\"{html.escape(_link(d.get('url')))}\">{html.escape(d['title'])}</a>"
+                       if _link(d.get("url")) else html.escape(d["title"]) for d in payload.get("documents") or [])
     card: dict[str, Any] = {
         "@type": "MessageCard",
         "@context": "https://schema.org/extensions",
@@ -120,7 +139,7 @@ def teams(payload: dict[str, Any]) -> dict[str, Any]:
         "text": html.escape(payload.get("text", "")),
         "sections": [{"facts": facts}] + ([{"text": docs}] if docs else []),
     }
-    if payload.get("dashboard_url"):
+    if _link(payload.get("dashboard_url")):
         card["potentialAction"] = [{"@type": "OpenUri",
                                     "name": t("webhook.open_dashboard", lang),
                                     "targets": [{"os": "default", "uri": payload["dashboard_url"]}]}]
@@ -132,9 +151,9 @@ def telegram(payload: dict[str, Any], chat_id: str | int) -> dict[str, Any]:
     lang = payload.get("language", "vi")
     parts = [f"<b>{html.escape(_head(payload))}</b>", html.escape(payload.get("text", ""))]
     parts += [html.escape(line) for line in _lines(payload, lang)]
-    parts += [f"• <a href=\"{html.escape(d['url'])}\">{html.escape(d['title'])}</a>"
-              for d in payload.get("documents") or []]
-    if payload.get("dashboard_url"):
+    parts += [f"• <a href=\"{html.escape(_link(d.get('url')))}\">{html.escape(d['title'])}</a>"
+              if _link(d.get("url")) else f"• {html.escape(d['title'])}" for d in payload.get("documents") or []]
+    if _link(payload.get("dashboard_url")):
         parts.append(f"<a href=\"{html.escape(payload['dashboard_url'])}\">"
                      f"{t('webhook.open_dashboard', lang)}</a>")
     return {"chat_id": chat_id, "text": "\n".join(p for p in parts if p)[:4096], "parse_mode": "HTML",

@@ -6,8 +6,10 @@ not delivered when the run's bounded wait ends stays in the outbox and is retrie
 so a slow or failing receiver never blocks ingest and nothing is lost. Delivery is at-least-once:
 receivers deduplicate on the ``X-Mediawatch-Delivery`` header.
 
-Receivers answering 4xx (other than 408/429) refuse the request itself; those deliveries are moved
-to ``failed/`` with the reason, because retrying the same body will not help.
+Receivers answering 4xx (other than 408/425/429) refuse the request itself; those deliveries are
+moved to ``failed/`` (the dead letters) with the reason, because retrying the same body will not
+help. Errors are scrubbed of secrets before they are logged, written or reported: the Telegram
+token is part of the URL, and a library's exception text repeats the URL.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import requests
 
 from mediawatch.document import format_ts, parse_ts, utcnow
 from mediawatch.errors import PermanentError
+from mediawatch.redact import MAX_MESSAGE, scrub
 from mediawatch.settings import Settings, WebhookSettings
 from mediawatch.store.base import AlertRecord
 
@@ -54,13 +57,19 @@ class Delivery:
 @dataclass
 class DeliveryReport:
     delivered: list[str] = field(default_factory=list)
-    pending: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)  # still in the outbox after this run
+    failed: list[str] = field(default_factory=list)  # refused (4xx): moved to failed/
     errors: list[str] = field(default_factory=list)
+    retry_later: list[str] = field(default_factory=list)  # every attempt of this run failed
 
     def as_dict(self) -> dict[str, Any]:
         return {"delivered": len(self.delivered), "pending": len(self.pending), "failed": len(self.failed),
-                "errors": self.errors[:10]}
+                "retry_later": len(self.retry_later), "errors": [scrub(e, MAX_MESSAGE) for e in self.errors[:10]]}
+
+    @property
+    def ok(self) -> bool:
+        """Nothing refused and nothing that failed all its attempts in this run."""
+        return not self.failed and not self.retry_later
 
 
 class Outbox:
@@ -125,7 +134,7 @@ class Outbox:
         self._file(delivery_id).unlink(missing_ok=True)
 
     def fail(self, delivery: Delivery, reason: str) -> None:
-        delivery.last_error = reason
+        delivery.last_error = scrub(reason, MAX_MESSAGE)
         self._write(self.failed_path / f"{delivery.id}.json", delivery)
         self.done(delivery.id)
 
@@ -165,11 +174,11 @@ def send_once(hook: WebhookSettings, delivery: Delivery, session: requests.Sessi
     if hook.secret is not None:
         ts = int(time.time())
         headers[TIMESTAMP_HEADER] = str(ts)
-        headers[SIGNATURE_HEADER] = sign(hook.secret.get_secret_value(), ts, body)
+        headers[SIGNATURE_HEADER] = sign(hook.secret.get_secret_value(), ts, body, delivery.id)
     response = session.post(url, data=body, headers=headers, timeout=hook.timeout_s, allow_redirects=False)
     status = response.status_code
     if 400 <= status < 500 and status not in (408, 425, 429):
-        raise PermanentDeliveryError(f"HTTP {status}: {response.text[:200]}")
+        raise PermanentDeliveryError(f"HTTP {status}: {scrub(response.text, 200)}")
     if not 200 <= status < 300:
         raise RuntimeError(f"HTTP {status}")
     if hook.format == "zalo":
@@ -179,7 +188,7 @@ def send_once(hook: WebhookSettings, delivery: Delivery, session: requests.Sessi
         except ValueError:
             code = 0
         if code:
-            raise RuntimeError(f"Zalo error {code}: {response.text[:200]}")
+            raise RuntimeError(f"Zalo error {code}: {scrub(response.text, 200)}")
 
 
 class Dispatcher:
@@ -240,7 +249,7 @@ class Dispatcher:
                     self._deliver(item)
             except Exception as exc:  # the sender thread must survive anything one delivery does
                 log.exception("webhook delivery %s crashed", item)
-                self.report.errors.append(f"{item}: {exc!r}")
+                self.report.errors.append(scrub(f"{item}: {exc!r}", MAX_MESSAGE))
             finally:
                 with self._idle:
                     self._busy -= 1
@@ -265,10 +274,10 @@ class Dispatcher:
                 log.error("webhook %s refused alert %s: %s", hook.name, delivery.alert_id, exc)
                 self.outbox.fail(delivery, str(exc))
                 self.report.failed.append(delivery.id)
-                self.report.errors.append(f"{hook.name}: {exc}")
+                self.report.errors.append(scrub(f"{hook.name}: {exc}", MAX_MESSAGE))
                 return
             except Exception as exc:  # timeouts, refused connections, 5xx: retry with backoff
-                delivery.last_error = f"{type(exc).__name__}: {exc}"[:300]
+                delivery.last_error = scrub(f"{type(exc).__name__}: {exc}", MAX_MESSAGE)
                 log.warning("webhook %s: attempt %d for alert %s failed: %s", hook.name, delivery.attempts,
                             delivery.alert_id, delivery.last_error)
                 if attempt + 1 < self.attempts_per_run:
@@ -280,6 +289,7 @@ class Dispatcher:
         delay = min(self.backoff_s * 2 ** delivery.attempts, self.backoff_max_s)
         delivery.next_attempt_at = format_ts(utcnow() + timedelta(seconds=delay))
         self.outbox.save(delivery)
+        self.report.retry_later.append(delivery.id)
         self.report.errors.append(f"{hook.name}: {delivery.last_error}")
 
 

@@ -20,6 +20,7 @@ from mediawatch.crawlers.base import CollectContext, SourceReport
 from mediawatch.crawlers.registry import collector_for
 from mediawatch.document import Document, format_ts, utcnow
 from mediawatch.errors import ErrorKind, MediawatchError
+from mediawatch.redact import scrub_data
 from mediawatch.settings import Settings, SourceSettings
 from mediawatch.store.base import RunRecord, Store, UpsertResult
 
@@ -224,7 +225,7 @@ def evaluate_and_deliver(settings: Settings, store: Store, summary: IngestSummar
 
 def save_summary(store: Store, summary: IngestSummary) -> None:
     summary.finished_at = summary.finished_at or utcnow()
-    state = summary.as_state()
+    state = scrub_data(summary.as_state())  # shown by `status` and the dashboards: no secrets
     store.set_state(RUNS_NAMESPACE, summary.run_id, state)
     store.set_state(RUNS_NAMESPACE, "latest", state)
 

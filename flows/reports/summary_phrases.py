@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from mediawatch.document import Document
+from mediawatch.privacy import PERSONAL
 from mediawatch.text import fold
 
 TOP_PHRASES = 8
@@ -32,7 +33,7 @@ mot hai ba bon http https www com vn
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _CLAUSE = re.compile(r"[.!?;:,\n\"“”()\[\]…]+")
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
-_PERSONAL = re.compile(r"@\w[\w.]*|https?://\S+|www\.\S+|\S+@\S+\.\w+|(?:\+?84|0)(?:[\s.-]?\d){8,10}")
+_PERSONAL = PERSONAL  # one definition, shared with the alerts (mediawatch.privacy)
 
 
 @dataclass(slots=True)

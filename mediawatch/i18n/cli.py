@@ -32,6 +32,7 @@ CLI: dict[str, dict[str, str]] = {
     "cli.alerts.fired": {"vi": "cảnh báo ({updates} cập nhật)", "en": "alert(s) ({updates} update(s))"},
     "cli.alerts.outbox": {"vi": "{pending} chờ gửi, {refused} bị từ chối ({path})",
                           "en": "{pending} pending, {refused} refused ({path})"},
+    "cli.alerts.refused": {"vi": "từ chối", "en": "refused"},
     "cli.alerts.attempt": {"vi": "lần thử {attempts}, lần tới {next}", "en": "attempts {attempts}, next {next}"},
 
     # classify, triage list|review (app/cli/classify.py)

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any, Iterable, Iterator, Literal
 
 from ..document import Document
+from ..redact import MAX_MESSAGE, scrub
 from .desk_base import DeskStore
 from .forecasts import ForecastRecord
 
@@ -98,6 +99,10 @@ class RunRecord:
     errors: dict[str, int] = field(default_factory=dict)  # error kind or reason -> count
     messages: list[str] = field(default_factory=list)  # a few clear reasons, for status
     last_published_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        # Stored and shown by `status` and the dashboards: no secrets, no megabyte messages.
+        self.messages = [scrub(m, MAX_MESSAGE) for m in self.messages]
 
     @property
     def ok(self) -> bool:

@@ -39,16 +39,18 @@ _SIMPLE = re.compile(r"^[0-9a-z]+$")
 
 
 def term_clause(term: Term) -> dict[str, Any]:
-    """One parsed term (see :mod:`.query`) as a match over the folded title and text."""
+    """One parsed term (see :mod:`.query`) as a match over the folded title and text (or, for a
+    ``title:`` term, the title only)."""
     words = " ".join(term.words)
+    fields = [term.field] if term.field else list(TEXT_FIELDS)
     if term.prefix and len(term.words) == 1 and _SIMPLE.match(words):
-        return {"bool": {"should": [{"prefix": {f: {"value": words}}} for f in TEXT_FIELDS],
+        return {"bool": {"should": [{"prefix": {f: {"value": words}}} for f in fields],
                          "minimum_should_match": 1}}
     if term.prefix:
         # "covid-1*": a phrase whose last word is a prefix.
-        return {"multi_match": {"query": words, "type": "phrase_prefix", "fields": list(TEXT_FIELDS),
+        return {"multi_match": {"query": words, "type": "phrase_prefix", "fields": fields,
                                 "max_expansions": 10000}}
-    return {"multi_match": {"query": words, "type": "phrase", "fields": list(TEXT_FIELDS)}}
+    return {"multi_match": {"query": words, "type": "phrase", "fields": fields}}
 
 
 def text_clauses(text: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
