@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
-import tempfile
 from pathlib import Path
 
 from .datasette_config import DASHBOARD_SLUG, ViewOptions, default_range, metadata
@@ -35,39 +33,18 @@ def view_options(db_path: Path, *, lang: str = "vi", tz: str = "Asia/Ho_Chi_Minh
                        other_provinces=dict(other_provinces or {}))
 
 
-def datasette_args(db_path: Path, options: ViewOptions, *, port: int, workdir: Path,
-                   immutable: bool = False) -> list[str]:
-    """Arguments of ``datasette serve``. Without --immutable the file is opened with mode=ro (so a
-    running ingest's WAL is visible); with it, as an immutable snapshot. Either way no SQL can write."""
-    meta = workdir / "metadata.json"
-    meta.write_text(json.dumps(metadata(options), ensure_ascii=False, indent=1), encoding="utf-8")
-    args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--metadata", str(meta),
-            "--plugins-dir", str(PLUGINS_DIR), "--template-dir", str(TEMPLATES_DIR),
-            "--setting", "default_page_size", "50",
-            "--setting", "sql_time_limit_ms", "5000", "--setting", "allow_download", "off",
-            "--setting", "default_allow_sql", "on"]
-    args += ["-i", str(db_path)] if immutable else [str(db_path)]
-    return args
-
-
 def datasette_instance(db_path: Path, options: ViewOptions, *, immutable: bool = False):
-    """The same Datasette as ``datasette_args`` describes, as an object to serve in this process
-    (beside the review desk); its startup hooks are run by the caller (``invoke_startup``)."""
+    """Datasette over the store file, served in this process beside the review desk (app/desk/server.py);
+    its startup hooks are run by the caller (``invoke_startup``). Without ``immutable`` the file is
+    opened read-only (so a running ingest's WAL is visible); with it, as an immutable snapshot.
+    Either way no SQL can write."""
     from datasette.app import Datasette
 
     settings = {"default_page_size": 50, "sql_time_limit_ms": 5000, "allow_download": False,
                 "default_allow_sql": True}
     return Datasette([] if immutable else [str(db_path)], immutables=[str(db_path)] if immutable else [],
-                     metadata=metadata(options), plugins_dir=str(PLUGINS_DIR), settings=settings)
-
-
-def serve(db_path: Path, options: ViewOptions, *, port: int = 8001, immutable: bool = False) -> None:
-    """Run Datasette in this process until interrupted."""
-    from datasette.cli import cli
-
-    with tempfile.TemporaryDirectory(prefix="mediawatch-dash-") as tmp:
-        args = datasette_args(db_path, options, port=port, workdir=Path(tmp), immutable=immutable)
-        cli.main(args=args, prog_name="datasette", standalone_mode=True)
+                     metadata=metadata(options), plugins_dir=str(PLUGINS_DIR), template_dir=str(TEMPLATES_DIR),
+                     settings=settings)
 
 
 def dashboard_path() -> str:
