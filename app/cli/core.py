@@ -26,8 +26,8 @@ def register(app: typer.Typer) -> None:
 def init(province: str = typer.Option("Lào Cai", "--province", "-p", help="The province to watch."),
          path: Path = typer.Option(Path("mediawatch.toml"), "--path", help="Where to write the configuration."),
          force: bool = typer.Option(False, "--force", help="Overwrite an existing file.")) -> None:
-    """Write a commented starter configuration for a province."""
-    from ..starter import canonical_province, starter_config
+    """Write a commented starter configuration for a province, and an empty claims register."""
+    from ..starter import REGISTER_FILE, canonical_province, register_template, starter_config
 
     if path.exists() and not force:
         err(f"mediawatch: {path} already exists. Fix: pass --force to overwrite it, or --path for another file.")
@@ -39,6 +39,14 @@ def init(province: str = typer.Option("Lào Cai", "--province", "-p", help="The 
         raise typer.Exit(EXIT_USAGE) from None
     path.write_text(starter_config(province), encoding="utf-8")
     typer.echo(f"Đã tạo {path} cho tỉnh {province}. Wrote {path}. Next: mediawatch run")
+    register = path.parent / REGISTER_FILE
+    if register.exists():  # an office's register is never overwritten, not even with --force
+        typer.echo(f"Giữ nguyên sổ nhận định {register}. Kept the existing claims register {register}.")
+    else:
+        register.write_text(register_template(province), encoding="utf-8")
+        typer.echo(f"Đã tạo sổ nhận định trống {register}: điền bằng tay hoặc `mediawatch claims import URL|FILE`. "
+                   f"Wrote an empty claims register {register}: fill it by hand or with "
+                   f"`mediawatch claims import URL|FILE`.")
 
 
 def run(ctx: typer.Context,
