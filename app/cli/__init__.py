@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "report",
     "demo",
     "classify",
+    "claims",
 ]
 
 
