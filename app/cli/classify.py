@@ -25,6 +25,8 @@ _TEXT = {
         "empty": "Không có tin nào chờ xem xét.",
         "header": "{n} tin bị gắn cờ (trạng thái: {status})",
         "score": "điểm", "claim": "Nhận định", "matched": "Khớp với", "evidence": "Bằng chứng", "reasons": "Lý do",
+        "stance": "Thái độ với nhận định",
+        "stances": {"repeats": "lặp lại", "questions": "đặt câu hỏi", "refutes": "bác bỏ, đính chính"},
         "not_found": "không tìm thấy tài liệu {id}. Fix: lấy mã từ `mediawatch triage list`",
         "reviewed": "Đã ghi nhận: {id} -> {verdict} (trước đó: {previous}), người duyệt {reviewer}",
         "registered": "Đã thêm vào sổ nhận định sai: {claim}",
@@ -36,6 +38,8 @@ _TEXT = {
         "empty": "Nothing waiting for review.",
         "header": "{n} flagged documents (status: {status})",
         "score": "score", "claim": "Claim", "matched": "Matches", "evidence": "Evidence", "reasons": "Reasons",
+        "stance": "Stance towards the claim",
+        "stances": {"repeats": "repeats", "questions": "questions", "refutes": "refutes, corrects"},
         "not_found": "no document {id}. Fix: take the id from `mediawatch triage list`",
         "reviewed": "Recorded: {id} -> {verdict} (was: {previous}), reviewer {reviewer}",
         "registered": "Added to the claims register: {claim}",
@@ -181,6 +185,7 @@ def triage_list(ctx: typer.Context,
                                    "matched_claim_id": m.matched_claim_id if m else None,
                                    "evidence_url": m.evidence_url if m else None,
                                    "reasons": m.reasons if m else [], "review_status": m.review_status if m else None,
+                                   "stance": m.stance if m else None,
                                    "topics": doc.topics, "places": doc.places}, ensure_ascii=False))
         return
     if not page.documents:
@@ -198,6 +203,8 @@ def triage_list(ctx: typer.Context,
             typer.echo(f"  {text['claim']}: {m.claim}")
         if m.matched_claim:
             typer.echo(f"  {text['matched']}: {m.matched_claim} ({m.matched_claim_id})")
+        if m.stance:
+            typer.echo(f"  {text['stance']}: {text['stances'].get(m.stance, m.stance)}")
         if m.evidence_url:
             typer.echo(f"  {text['evidence']}: {m.evidence_url}")
         if m.reasons:

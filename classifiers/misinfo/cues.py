@@ -36,7 +36,7 @@ CUES: tuple[Cue, ...] = (
     _cue("hearsay", "rumour", 0.35,
          rf"{_B}(nghe noi|nghe dau|nghe bao|nghe nguoi ta|nghe tin|co nguoi noi|nguoi ta noi|ban toi noi|"
          rf"nguon tin rieng|tin hanh lang|nghe bao la|dau nhu|nghe ke lai|nghe phong thanh){_E}",
-         "lời đồn không rõ nguồn (\"nghe nói\")", "hearsay without a source (\"I heard\")"),
+         "lời đồn không rõ nguồn", "hearsay without a source"),
     _cue("share_urgently", "rumour", 0.35,
          rf"{_B}(chia se gap|share gap|chia se ngay|share ngay|lan truyen gap|hay chia se|chia se cho moi nguoi|"
          rf"chia se rong rai|ai o .{{0,20}}chu y|bao cho nguoi than|truyen tay nhau){_E}",
@@ -44,7 +44,7 @@ CUES: tuple[Cue, ...] = (
     _cue("alarm", "rumour", 0.2,
          rf"{_B}(nong|khan cap|cuc nong|tin nong|canh bao khan|bao dong do|so tan gap|chay ngay|"
          rf"tin soc|soc|kinh hoang|rung dong)\s*[!:]|{_B}(khan cap|cuc nong|so tan gap|chay ngay){_E}",
-         "giật gân, báo động (\"nóng\", \"khẩn cấp\")", "alarmist wording (\"hot\", \"urgent\")"),
+         "giật gân, báo động", "alarmist wording"),
     _cue("secret", "rumour", 0.25,
          rf"{_B}(giau nhem|bung bit|che giau|khong cong bo|bao chi khong dam dua|sap bi xoa|"
          rf"truoc khi bi xoa|chinh quyen giau|khong ai noi cho ban){_E}",
@@ -66,7 +66,7 @@ CUES: tuple[Cue, ...] = (
     _cue("event_assertion", "checkable", 0.15,
          rf"{_B}(bi vo|da vo|sap vo|vo dap|vo de|xa lu|sap xa|bi sap|sap sap|bi cuon troi|bi phong toa|"
          rf"phong toa|cach ly|dong cua|cam duong|cho nghi hoc|nghi hoc|ngung cap nuoc|nhiem doc|"
-         rf"da co ca|lay lan|bi bat|bi khoi to|bi ky luat|tang gia|thu hoi dat){_E}",
+         rf"da co ca|lay lan|bi bat(?! nat)|bi khoi to|bi ky luat|tang gia|thu hoi dat){_E}",
          "khẳng định một sự việc có thể kiểm chứng", "asserts a checkable event"),
 )
 
@@ -96,8 +96,20 @@ class CueReport:
     rumour: float = 0.0  # summed weights, capped at 1
     checkable: float = 0.0
 
-    def reasons(self, lang: str = "vi") -> list[str]:
-        return [c.vi if lang == "vi" else c.en for c in self.cues]
+    def reasons(self, lang: str = "vi", text: str | None = None) -> list[str]:
+        """One reason per cue; with ``text``, each quotes the words of ``text`` that fired it."""
+        if text is None:
+            return [c.vi if lang == "vi" else c.en for c in self.cues]
+        from .spans import Words, quote
+
+        words = Words(text)
+        out = []
+        for cue in self.cues:
+            label = cue.vi if lang == "vi" else cue.en
+            m = cue.pattern.search(fold(text))
+            found = words.find(m.group(0)) if m else None
+            out.append(f"{label}: {quote(found)}" if found else label)
+        return out
 
 
 def find_cues(folded: str) -> CueReport:
