@@ -316,15 +316,18 @@ class ClaimMatcher:
     def best(self, title: str, text: str) -> ClaimMatch | None:
         return self.best_batch([(title, text)])[0]
 
-    def best_batch(self, items: list[tuple[str, str]]) -> list[ClaimMatch | None]:
-        """The nearest entry for each (title, text); one vectorisation for the whole batch."""
+    def best_batch(self, items: list[tuple[str, str]], folded: list[str] | None = None) -> list[ClaimMatch | None]:
+        """The nearest entry for each (title, text); one vectorisation for the whole batch.
+
+        ``folded``: ``fold`` of each item's title and text, when the caller has it.
+        """
         out: list[ClaimMatch | None] = [None] * len(items)
         if self._vec is None or not items:
             return out
         owners: list[int] = []
         passages: list[str] = []
         for i, (title, text) in enumerate(items):
-            if not self._may_match(fold(f"{title} {text}")):
+            if not self._may_match(folded[i] if folded is not None else fold(f"{title} {text}")):
                 continue
             for passage in self._passages(title, text):
                 owners.append(i)

@@ -91,23 +91,27 @@ _QUESTION_OR_EXCLAIM = re.compile(r"[?!]")
 @dataclass(slots=True)
 class CueReport:
     cues: list[Cue] = field(default_factory=list)
+    matched: list[str] = field(default_factory=list)  # the folded text each cue matched
     sourced: bool = False
     opinion_markers: int = 0
     rumour: float = 0.0  # summed weights, capped at 1
     checkable: float = 0.0
 
-    def reasons(self, lang: str = "vi", text: str | None = None) -> list[str]:
+    def reasons(self, lang: str = "vi", text: str | None = None, words=None) -> list[str]:
         """One reason per cue; with ``text``, each quotes the words of ``text`` that fired it."""
-        if text is None:
+        if text is None or not self.cues:
             return [c.vi if lang == "vi" else c.en for c in self.cues]
         from .spans import Words, quote
 
-        words = Words(text)
+        words = words if words is not None else Words(text)
+        matched = self.matched
+        if len(matched) != len(self.cues):  # a report assembled by hand: find the words again
+            folded = fold(text)
+            matched = [m.group(0) if (m := cue.pattern.search(folded)) else "" for cue in self.cues]
         out = []
-        for cue in self.cues:
+        for cue, phrase in zip(self.cues, matched):
             label = cue.vi if lang == "vi" else cue.en
-            m = cue.pattern.search(fold(text))
-            found = words.find(m.group(0)) if m else None
+            found = words.find(phrase) if phrase else None
             out.append(f"{label}: {quote(found)}" if found else label)
         return out
 
@@ -115,8 +119,10 @@ class CueReport:
 def find_cues(folded: str) -> CueReport:
     report = CueReport()
     for cue in CUES:
-        if cue.pattern.search(folded):
+        m = cue.pattern.search(folded)
+        if m:
             report.cues.append(cue)
+            report.matched.append(m.group(0))
             if cue.kind == "rumour":
                 report.rumour += cue.weight
             else:
@@ -137,19 +143,26 @@ def sentences(text: str) -> list[str]:
     return [s.strip(" -•*\t") for s in _SENTENCE.split(text) if len(s.strip()) >= 12]
 
 
-def _checkable_weight(folded: str) -> float:
-    return sum(c.weight for c in CUES if c.kind == "checkable" and c.pattern.search(folded))
+_CHECKABLE = tuple(c for c in CUES if c.kind == "checkable")
 
 
-def extract_claim(title: str, text: str) -> str | None:
+def _checkable_weight(folded: str, cues: tuple[Cue, ...] = _CHECKABLE) -> float:
+    return sum(c.weight for c in cues if c.pattern.search(folded))
+
+
+def extract_claim(title: str, text: str, report: CueReport | None = None) -> str | None:
     """The sentence that states something checkable (numbers, casualties, an asserted event), or None.
 
     A sentence that is mostly opinion (markers, questions) loses against one that asserts a fact.
+    ``report``: the cues of the whole text, when known: only those can fire in one of its sentences.
     """
+    cues = _CHECKABLE if report is None else tuple(c for c in report.cues if c.kind == "checkable")
+    if not cues:
+        return None
     best, best_score = None, 0.0
     for sentence in ([title] if title else []) + sentences(text)[:40]:
         folded = fold(sentence)
-        score = _checkable_weight(folded)
+        score = _checkable_weight(folded, cues)
         if score <= 0:
             continue
         score -= 0.05 * len(_OPINION.findall(folded)) + (0.05 if "?" in sentence else 0.0)

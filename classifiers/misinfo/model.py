@@ -102,8 +102,8 @@ def _vectorizers():
     return word, char
 
 
-def _text_columns(posts: Sequence[Post]) -> tuple[list[str], list[str]]:
-    return [p.text.lower() for p in posts], [fold(p.text) for p in posts]
+def _text_columns(posts: Sequence[Post], folded: Sequence[str] | None = None) -> tuple[list[str], list[str]]:
+    return [p.text.lower() for p in posts], list(folded) if folded is not None else [fold(p.text) for p in posts]
 
 
 def _lr():
@@ -157,10 +157,11 @@ def fit(posts: Sequence[Post], y: np.ndarray, *, folds: int = 5, seed: int = 0,
     return model
 
 
-def predict(model: dict[str, Any], posts: Sequence[Post]) -> np.ndarray:
+def predict(model: dict[str, Any], posts: Sequence[Post], *, folded: Sequence[str] | None = None) -> np.ndarray:
+    """Probability that each post is unreliable; ``folded``: ``fold`` of each post's text, when known."""
     if not posts:
         return np.zeros(0)
-    low, folded = _text_columns(posts)
+    low, folded = _text_columns(posts, folded)
     p_word = model["lr_word"].predict_proba(model["word"].transform(low))[:, 1]
     p_char = model["lr_char"].predict_proba(model["char"].transform(folded))[:, 1]
     return model["gbm"].predict_proba(np.c_[meta_features(posts), p_word, p_char])[:, 1]

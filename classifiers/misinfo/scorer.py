@@ -35,12 +35,12 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from mediawatch.document import Document, Misinfo
-from mediawatch.text import fold
+from mediawatch.text import fold_chars
 
 from .claims import FALSE_VERDICTS, Claim, ClaimMatch, ClaimMatcher
 from .cues import extract_claim, find_cues, opinion_strength, sentences
 from .model import Post, load_model, predict
-from .spans import quote
+from .spans import Words, quote
 from .stance import Stance, stance
 
 DEFAULT_FLAG = 0.6  # when neither the settings nor the model give an operating point
@@ -134,15 +134,20 @@ def _passage_quote(body: str, passage: str) -> str:
 
 
 def assess(title: str, text: str, model_p: float, match: ClaimMatch | None, *, link: float = 0.75,
-           suggest: float = 0.5, lang: str = "vi", press: bool = False) -> Assessment:
-    """One post's evidence: cues, claim, register match, stance, gates; reasons in ``lang``."""
+           suggest: float = 0.5, lang: str = "vi", press: bool = False, chars: str | None = None) -> Assessment:
+    """One post's evidence: cues, claim, register match, stance, gates; reasons in ``lang``.
+
+    ``chars``: ``fold_chars`` of the post (title, newline, text) when the caller has it.
+    """
     msg = _MESSAGES[lang]
     body = f"{title}\n{text}" if title else text
-    folded = fold(body)
+    chars = chars if chars is not None else fold_chars(body)
+    folded = " ".join(chars.split())  # = fold(body), without folding twice
+    words = Words(body, chars)
     cues = find_cues(folded)
-    claim = extract_claim(title, text)
+    claim = extract_claim(title, text, cues)
     evidence = _logit(model_p) + _W_RUMOUR * cues.rumour + _W_CHECKABLE * cues.checkable
-    reasons = cues.reasons(lang, body)
+    reasons = cues.reasons(lang, body, words)
     if model_p >= 0.5:
         reasons.append(msg["model"].format(p=model_p))
     floor = None
@@ -156,7 +161,7 @@ def assess(title: str, text: str, model_p: float, match: ClaimMatch | None, *, l
 
     suggested = match if match is not None and match.similarity >= suggest else None
     about = suggested.claim.text if suggested is not None else claim
-    out.stance = stance(title, text, about, press=press) if about else None
+    out.stance = stance(title, text, about, press=press, folded=folded, words=words) if about else None
     if suggested is not None:
         verdict = suggested.claim.verdict if lang == "vi" else _VERDICT_EN.get(suggested.claim.verdict)
         fmt = dict(verdict=verdict, sim=suggested.similarity, cid=suggested.claim.id,
@@ -255,16 +260,19 @@ class MisinfoScorer:
     def score_documents(self, docs: Sequence[Document]) -> list[Misinfo]:
         if not docs:
             return []
-        probs = predict(self.model, [post_of(d) for d in docs])
-        matches = self.matcher.best_batch([(d.title, d.text) for d in docs])
-        return [self.score_one(d.title, d.text, float(p), m, matched=True, press=d.source.kind == "press")
-                for d, p, m in zip(docs, probs, matches)]
+        # Each post is folded once, for the model, the register and the cues alike.
+        chars = [fold_chars(f"{d.title}\n{d.text}" if d.title else d.text) for d in docs]
+        folded = [" ".join(c.split()) for c in chars]
+        probs = predict(self.model, [post_of(d) for d in docs], folded=folded)
+        matches = self.matcher.best_batch([(d.title, d.text) for d in docs], folded=folded)
+        return [self.score_one(d.title, d.text, float(p), m, matched=True, press=d.source.kind == "press", chars=c)
+                for d, p, m, c in zip(docs, probs, matches, chars)]
 
     def score_one(self, title: str, text: str, model_p: float, match: ClaimMatch | None = None,
-                  *, matched: bool = False, press: bool = False) -> Misinfo:
+                  *, matched: bool = False, press: bool = False, chars: str | None = None) -> Misinfo:
         """One document's flag; ``match`` is its register match when already computed for the batch."""
         if match is None and not matched:
             match = self.matcher.best(title, text)
         t = self.thresholds
         return decide(assess(title, text, model_p, match, link=t.link, suggest=t.suggest, lang=self.lang,
-                             press=press), self.flag)
+                             press=press, chars=chars), self.flag)

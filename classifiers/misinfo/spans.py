@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from mediawatch.text import fold
+from mediawatch.text import fold, fold_chars
 
 # Letters, digits and stray combining marks (text that arrives decomposed), no underscore.
 _WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+")
@@ -18,15 +18,27 @@ QUOTE_MAX = 120
 
 
 class Words:
-    """The words of one text with their folded forms."""
+    """The words of one text with their folded forms (worked out on the first :meth:`find`)."""
 
-    __slots__ = ("text", "_spans", "_folded")
+    __slots__ = ("text", "_chars", "_spans", "_folded")
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, chars: str | None = None):
         self.text = text
-        self._spans: list[tuple[int, int]] = []
+        self._chars = chars  # fold_chars(text), when the caller has it
+        self._spans: list[tuple[int, int]] | None = None
         self._folded: list[str] = []
-        for m in _WORD.finditer(text):
+
+    def _prepare(self) -> None:
+        self._spans = []
+        lowered = self._chars if self._chars is not None else fold_chars(self.text)
+        if len(lowered) == len(self.text):
+            # Fast path: folding character by character kept every offset (text in precomposed
+            # Unicode, the usual case), so the folded copy's words carry the original's spans.
+            for m in _FOLDED_WORD.finditer(lowered):
+                self._spans.append(m.span())
+                self._folded.append(m.group(0))
+            return
+        for m in _WORD.finditer(self.text):
             for part in _FOLDED_WORD.findall(fold(m.group(0))):
                 # A word folding to several pieces (rare symbols) keeps the whole word as its span.
                 self._spans.append(m.span())
@@ -37,10 +49,13 @@ class Words:
         wanted = _FOLDED_WORD.findall(folded_phrase)
         if not wanted:
             return None
+        if self._spans is None:
+            self._prepare()
         n = len(wanted)
         first = wanted[0]
-        for i, word in enumerate(self._folded):
-            if word == first and self._folded[i:i + n] == wanted:
+        folded = self._folded
+        for i, word in enumerate(folded):
+            if word == first and folded[i:i + n] == wanted:
                 return self.text[self._spans[i][0]:self._spans[i + n - 1][1]]
         return None
 

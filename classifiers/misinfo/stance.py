@@ -107,7 +107,9 @@ def _as_written(words: Words, folded_phrase: str) -> bool:
 @dataclass(frozen=True, slots=True)
 class Stance:
     label: str  # repeats | questions | refutes
-    official: bool  # an official body or the press speaks (in the text, or the source is press)
+    # An official body or the press speaks (in the text, or the source is press); looked for in
+    # the text only where it decides (denials and reassurance), so for the others it is ``press``.
+    official: bool
     cues: tuple[str, ...] = ()  # the post's own words that decided, as written
 
 
@@ -124,61 +126,74 @@ def _claim_sentence(sents: list[str], claim_words: set[str]) -> str | None:
     return best
 
 
-def _negated(folded: str, claim_words: set[str]) -> re.Match[str] | None:
+_NEGATORS = frozenset(("khong", "chua", "chang", "never", "not", "no"))
+_TOKEN = re.compile(r"[0-9a-z]+")
+
+
+def _negated(folded: str, claim_words: set[str]) -> str | None:
+    """A negator followed within three words by one of the claim's words ("không bị vỡ"), or None."""
     if not claim_words:
         return None
-    words = "|".join(sorted((re.escape(w) for w in claim_words), key=len, reverse=True))
-    return re.search(rf"{_B}{_NEGATOR}(?: [0-9a-z]+){{0,2}} (?:{words}){_E}", folded)
+    tokens = _TOKEN.findall(folded)
+    for i, token in enumerate(tokens):
+        if token in _NEGATORS:
+            for j in range(i + 1, min(i + 4, len(tokens))):
+                if tokens[j] in claim_words:
+                    return " ".join(tokens[i:j + 1])
+    return None
 
 
-def stance(title: str, text: str, claim: str | None = None, *, press: bool = False) -> Stance:
+def stance(title: str, text: str, claim: str | None = None, *, press: bool = False,
+           folded: str | None = None, words: Words | None = None) -> Stance:
     """The stance of a post (``title`` + ``text``) towards ``claim`` (matched or extracted).
 
     ``press``: the source is a newspaper or an official page (its own voice is official).
+    ``folded`` (``fold`` of the post) and ``words`` (its :class:`Words`): when the caller has them.
     """
     body = f"{title}\n{text}" if title else text
-    folded = fold(body)
-    words = Words(body)
+    folded = folded if folded is not None else fold(body)
+    words = words if words is not None else Words(body)
     cues: list[str] = []
 
-    def said(m: re.Match[str] | None) -> bool:
+    def said(m: re.Match[str] | str | None) -> bool:
         if m is None:
             return False
-        found = words.find(m.group(0))
+        found = words.find(m if isinstance(m, str) else m.group(0))
         if found:
             cues.append(found)
         return True
 
-    claim_words = set(re.findall(r"[0-9a-z]+", fold(claim or ""))) - _FUNCTION_WORDS
-    official_m = _OFFICIAL.search(folded)
-    official = press or official_m is not None
-    sents = _sentences(folded)
+    claim_words = set(_TOKEN.findall(fold(claim or ""))) - _FUNCTION_WORDS
     refute = next((m for m in _REFUTE.finditer(folded)
                    if not _AFFIRMED.search(folded[max(0, m.start() - 16):m.start()])
                    and _as_written(words, m.group(0))), None)
+    official_m = _OFFICIAL.search(folded) if refute is not None or "?" not in folded else None
+    official = press or official_m is not None
     if refute is not None:
         # "Tin vỡ đập là tin giả phải không?" asks; a denial with an official voice does not.
-        refute_sentence = next((s for s in sents if refute.group(0) in s), "")
+        refute_sentence = next((s for s in _sentences(folded) if refute.group(0) in s), "")
         if not (refute_sentence.endswith("?") and _QUESTION.search(refute_sentence) and not official):
             said(refute)
             if official_m is not None:
                 said(official_m)
             return Stance("refutes", official, tuple(cues))
-    reassure = _REASSURE.search(folded) or _negated(folded, claim_words)
-    if reassure is not None and official and "?" not in folded:
-        said(reassure)
-        if official_m is not None:
-            said(official_m)
-        return Stance("refutes", official, tuple(cues))
-    question = _QUESTION.search(folded) or _QUESTION_MARKED.search(folded)
+    if official and "?" not in folded:
+        reassure = _REASSURE.search(folded) or _negated(folded, claim_words)
+        if reassure is not None:
+            said(reassure)
+            if official_m is not None:
+                said(official_m)
+            return Stance("refutes", official, tuple(cues))
+    question = _QUESTION.search(folded) or (_QUESTION_MARKED.search(folded) if "?" in folded else None)
     if question is not None:
         said(question)
         return Stance("questions", official, tuple(cues))
-    target = _claim_sentence(sents, claim_words) if claim_words else None
-    if target is not None and target.rstrip().endswith("?") and not _WHY.search(target) \
-            and not re.search(rf"{_B}roi{_E}", target):
-        said(re.search(r"[0-9a-z][0-9a-z ]*\?", target))
-        return Stance("questions", official, tuple(cues))
+    if claim_words and "?" in folded:
+        target = _claim_sentence(_sentences(folded), claim_words)
+        if target is not None and target.rstrip().endswith("?") and not _WHY.search(target) \
+                and not re.search(rf"{_B}roi{_E}", target):
+            said(re.search(r"[0-9a-z][0-9a-z ]*\?", target))
+            return Stance("questions", official, tuple(cues))
     return Stance("repeats", official, ())
 
 
