@@ -69,7 +69,8 @@ EXTRA_DESCRIPTIONS: dict[str, str] = {
     "social.telegram_base": "Public Telegram channel preview base URL.",
     "social.bluesky_api_base": "Bluesky AppView base URL.",
     "classifiers.misinfo_flag_threshold": "Misinformation score at or above which a document enters the "
-                                          "review queue.",
+                                          "review queue. Unset: the operating point stored with the model "
+                                          "(chosen for 0.8 reviewer precision; `mediawatch eval misinfo`).",
     "classifiers.claim_link_threshold": "Similarity at which a document is linked to a registered claim.",
     "classifiers.claim_suggest_threshold": "Similarity at which a registered claim is suggested to reviewers.",
     "flows.ingest_every_minutes": "Minutes between scheduled ingest runs.",

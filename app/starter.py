@@ -46,6 +46,40 @@ def _sources_block(province: str) -> str:
     return "\n\n".join(blocks)
 
 
+REGISTER_FILE = "claims.yaml"
+
+
+def register_template(province: str) -> str:
+    """The empty claims register ``mediawatch init`` writes: comments only, so it reads as no claims."""
+    return f"""# Sổ nhận định (claims register) của {province}: các nhận định đã được kết luận, đối chiếu với
+# mọi tin bài và bài đăng. Known claims and their verdicts, matched against every post.
+#
+# Điền bằng tay, mỗi mục một nhận định / fill it by hand, one entry per claim:
+#   text:        nhận định, đúng như nó lan truyền (bắt buộc) / the claim as it circulates (required)
+#   verdict:     tin giả | tin sai sự thật | tin xác thực   (or: fake | misleading | true)
+#   correction:  thông tin đính chính / the official correction
+#   source_url:  đường dẫn bằng chứng (thông cáo, bài kiểm chứng) / link to the evidence
+#   date:        ngày kết luận / date of the verdict, YYYY-MM-DD
+#   publisher:   cơ quan, đơn vị kết luận / who judged it (optional)
+#   topic:       chủ đề / topic (optional)
+#   paraphrases: các cách nói khác / other wordings (optional list)
+#
+# Ví dụ (bỏ dấu # ở đầu dòng để dùng) / example (remove the leading # to use it):
+# - text: "Đập thủy điện X ở xã Y bị vỡ"
+#   verdict: tin giả
+#   correction: "UBND tỉnh khẳng định đập vẫn an toàn"
+#   source_url: "https://..."
+#   date: 2025-09-01
+#   publisher: "UBND tỉnh"
+#   paraphrases: ["vỡ đập thủy điện X", "đập X vỡ rồi"]
+#
+# Hoặc nhập kết luận của các trang kiểm chứng (schema.org ClaimReview) vào kho:
+# or load a fact-checker's verdicts (schema.org ClaimReview) into the store:
+#   mediawatch claims import https://trang-kiem-chung.vn/bai-viet   (or a saved page, a .json, a .csv)
+# Kiểm tra tệp này / check this file:   mediawatch claims check {REGISTER_FILE}
+"""
+
+
 def starter_config(province: str) -> str:
     from mediawatch.classifiers.places import load_gazetteer
 
@@ -84,6 +118,12 @@ timeout_s = 20
 max_bytes = 5000000
 per_host_delay_s = 1.0
 obey_robots = true
+
+[classifiers]
+# Sổ nhận định: known false or misleading claims and official corrections, matched against every
+# post. Written empty by `mediawatch init`; fill it by hand, or `mediawatch claims import URL|FILE`.
+claims_register = "{REGISTER_FILE}"
+# misinfo_flag_threshold: unset = the model's operating point (0.8 reviewer precision).
 
 [privacy]
 # Key of the keyed hash that replaces social-post authors. Generated for you: keep it secret and

@@ -18,7 +18,7 @@ from mediawatch.document import Document
 from mediawatch.settings import Settings
 
 from .language import detect_language
-from .misinfo.claims import Claim, example_register, load_register_file, stored_claims
+from .misinfo.claims import Claim, load_register, stored_claims
 from .misinfo.scorer import MisinfoScorer, Thresholds
 from .places import PlaceMatcher
 from .sections import load_sections
@@ -34,17 +34,27 @@ STORY_HEADLINE = "story_headline"
 TRIAGE_LANGS = ("vi", "en")
 
 
-def register_claims(settings: Settings, store=None) -> list[Claim]:
-    """The register in force: the configured file (else the shipped demo examples) plus the store's
-    register; a stored claim replaces the file's entry with the same id (an edit on the desk wins)."""
+def register_claims(settings: Settings, store=None, problems: list[str] | None = None) -> list[Claim]:
+    """The register in force: the configured file plus the store's register (reviewers' verdicts,
+    the review desk, imports); a stored claim replaces the file's entry with the same id (an edit
+    on the desk wins).
+
+    Without ``classifiers.claims_register`` there is no file: the shipped example register is the
+    demo's (it writes its own copy) and never stands in for a real office's. Malformed rows are
+    skipped, logged and appended to ``problems`` as ``file:line: reason``.
+    """
     path = settings.classifiers.claims_register
+    claims: list[Claim] = []
     if path:
         from pathlib import Path
 
         p = Path(path)
-        claims = load_register_file(p if p.is_absolute() else settings.base_dir() / p)
-    else:
-        claims = example_register()
+        read = load_register(p if p.is_absolute() else settings.base_dir() / p)
+        for problem in read.problems:
+            log.warning("claims register: skipped %s", problem)
+        if problems is not None:
+            problems.extend(read.problems)
+        claims = read.claims
     if store is not None:
         stored = {c.id: c for c in stored_claims(store)}
         claims = [stored.pop(c.id, c) for c in claims] + list(stored.values())
@@ -60,17 +70,21 @@ class Enricher:
     sections: Any
     misinfo: MisinfoScorer
     stories: StoryTracker = field(default_factory=StoryTracker)
+    register_problems: list[str] = field(default_factory=list)  # rows of the register file skipped
 
     @classmethod
     def from_settings(cls, settings: Settings, store=None) -> "Enricher":
         c = settings.classifiers
+        problems: list[str] = []
+        claims = register_claims(settings, store, problems)
         enricher = cls(
             settings=settings,
             places=PlaceMatcher.from_settings(settings),
             topics=TopicMatcher.from_settings(settings),
             sentiment=load_sentiment(c.models_dir),
             sections=load_sections(c.models_dir),
-            misinfo=MisinfoScorer(register_claims(settings, store),
+            register_problems=problems,
+            misinfo=MisinfoScorer(claims,
                                   thresholds=Thresholds(c.misinfo_flag_threshold, c.claim_link_threshold,
                                                         c.claim_suggest_threshold),
                                   models_dir=c.models_dir, lang=settings.language),
@@ -87,7 +101,9 @@ class Enricher:
 
         A long-running ingest calls this each cycle so new verdicts are matched without a restart.
         """
-        claims = register_claims(self.settings, store)
+        problems: list[str] = []
+        claims = register_claims(self.settings, store, problems)
+        self.register_problems = problems
         self.misinfo.set_claims(claims)
         return len(claims)
 

@@ -36,7 +36,7 @@ class TrainableModel:
 MODELS: dict[str, TrainableModel] = {
     "sentiment": TrainableModel("sentiment", "mediawatch.classifiers.train_sentiment", "Cảm xúc / sentiment (VLSP, UIT-VSFC, AIVIVN)"),
     "sections": TrainableModel("sections", "mediawatch.classifiers.train_sections", "Chuyên mục tin / news section (VNTC)"),
-    "misinfo": TrainableModel("misinfo", "mediawatch.classifiers.misinfo.model", "Khả năng tin sai / likely misinformation (ReINTEL)",
+    "misinfo": TrainableModel("misinfo", "mediawatch.classifiers.misinfo.training", "Khả năng tin sai / likely misinformation (ReINTEL)",
                               learns_from_reviews=True),
     "places": TrainableModel("places", "mediawatch.classifiers.places.evaluation",
                              "Địa bàn (quy tắc) / places, rule-based (hand-labelled VNTC articles)", trainable=False),

@@ -153,6 +153,7 @@ class Misinfo:
     reasons: list[str] = field(default_factory=list)
     review_status: str = "pending"
     flagged: bool = False  # score at or above the flag threshold: in the review queue
+    stance: str | None = None  # towards its claim: repeats | questions | refutes (None: no claim seen)
 
     def __post_init__(self) -> None:
         if self.review_status not in REVIEW_STATUSES:
@@ -208,7 +209,7 @@ class Document:
             "misinfo": {"score": mis.score, "claim": mis.claim, "matched_claim": mis.matched_claim,
                         "matched_claim_id": mis.matched_claim_id, "evidence_url": mis.evidence_url,
                         "reasons": list(mis.reasons), "review_status": mis.review_status,
-                        "flagged": mis.flagged} if mis else None,
+                        "flagged": mis.flagged, "stance": mis.stance} if mis else None,
             "story_id": self.story_id, "duplicate_of": self.duplicate_of, "parent_id": self.parent_id,
             "section": self.section, "fingerprint": self.fingerprint, "extra": dict(self.extra),
         }

@@ -255,10 +255,15 @@ class ClassifierSettings(_Section):
                                    "`mediawatch train` writes here (or to data_dir/models when unset).")
     datasets_dir: str = Field("../shared/datasets", description="Labelled data sets for `mediawatch train`/`eval` "
                               "and the forecast back-test; relative to the config file's folder.")
-    misinfo_flag_threshold: float = Field(0.6, ge=0, le=1)
+    misinfo_flag_threshold: float | None = Field(
+        None, ge=0, le=1, description="Triage score at which a post joins the review queue. Unset: the "
+                                      "operating point stored with the misinfo model (chosen for 0.8 "
+                                      "reviewer precision; see classifiers/models/misinfo.md).")
     claim_link_threshold: float = Field(0.75, ge=0, le=1)
     claim_suggest_threshold: float = Field(0.5, ge=0, le=1)
-    claims_register: str | None = Field(None, description="CSV or YAML file of known claims.")
+    claims_register: str | None = Field(None, description="CSV or YAML file of known claims (`mediawatch "
+                                                          "init` writes an empty one). Unset: only claims "
+                                                          "in the store (reviewers' verdicts, imports).")
     filter_to_province: bool = Field(True, description="Keep only documents about the province.")
 
 

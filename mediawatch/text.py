@@ -30,6 +30,12 @@ def _build_fold_table() -> dict[int, str | None]:
 _FOLD_TABLE = _build_fold_table()
 
 
+def fold_chars(value: str) -> str:
+    """:func:`fold` without collapsing whitespace: character for character, so offsets usually
+    match ``value`` (check the lengths: a few rare letters fold to two)."""
+    return value.translate(_FOLD_TABLE).lower()
+
+
 def fold(value: str) -> str:
     """Lower-case, strip diacritics (including đ) and collapse whitespace."""
     if not value:

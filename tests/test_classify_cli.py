@@ -12,6 +12,11 @@ from mediawatch.app.cli import app
 def run(tmp_path, monkeypatch, lines: list[str]):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("MEDIAWATCH_CONFIG", raising=False)
+    from mediawatch.classifiers.misinfo.claims import example_register_text
+
+    (tmp_path / "claims.yaml").write_text(example_register_text(), encoding="utf-8")
+    if not (tmp_path / "mediawatch.toml").exists():
+        (tmp_path / "mediawatch.toml").write_text('[classifiers]\nclaims_register = "claims.yaml"\n', encoding="utf-8")
     src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["classify", "--in", str(src), "--out", str(dst)])

@@ -42,7 +42,17 @@ def test_demo_runs_end_to_end(tmp_path):
     digest = folder / "digest.html"
     html = digest.read_text(encoding="utf-8")
     assert "Bản tin dư luận Lào Cai" in html and "data:image/png;base64," in html
-    assert "Nậm Chăn 2" in (folder / "digest.txt").read_text(encoding="utf-8")
+    digest_text = (folder / "digest.txt").read_text(encoding="utf-8")
+    assert "Nậm Chăn 2" in digest_text
+    # The press denial and the posts relaying it are corrections, not rumours: never queued.
+    assert "Đính chính đang lan tỏa" in digest_text or "Thông tin đính chính đang lan tỏa" in digest_text
+    store = SQLiteStore(folder / "data" / "mediawatch.db")
+    try:
+        denial = next(d for d in store.iter_documents(SearchQuery(kinds=["press"]))
+                      if d.title == "Thông tin vỡ đập thủy điện Nậm Chăn 2 là sai sự thật")
+    finally:
+        store.close()
+    assert denial.misinfo.stance == "refutes" and not denial.misinfo.flagged
     seconds = float(re.search(r"tài liệu trong kho sau ([\d,]+) giây", output).group(1).replace(",", "."))
     assert seconds < 120
     # A second run in the same folder starts afresh and works again.

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from mediawatch.classifiers.misinfo.claims import (ClaimMatcher, example_register, import_claims, load_register_file,
-                                        parse_register, save_claim, stored_claims)
+from mediawatch.classifiers.misinfo.claims import (ClaimMatcher, example_register, import_claims, load_register,
+                                                   load_register_file, parse_register, read_register, save_claim,
+                                                   stored_claims)
 from mediawatch.classifiers.misinfo.cues import extract_claim, find_cues
 from mediawatch.classifiers.misinfo.feedback import claim_from_review
 from mediawatch.document import Document, Misinfo, Source
@@ -37,16 +38,68 @@ def test_yaml_register_and_the_shipped_examples_are_marked() -> None:
 
 
 @pytest.mark.parametrize("content,name,problem", [
-    ("text,verdict\nabc,maybe\n", "r.csv", "verdict 'maybe'"),
-    ("text,verdict\n,tin giả\n", "r.csv", "needs a 'text'"),
-    ("- [unclosed", "r.yaml", "not valid YAML"),
+    ("- [unclosed", "r.yaml", "r.yaml:1: not valid YAML"),
     ("x", "r.txt", "unknown register format"),
+    ("a: 1\n", "r.yaml", "r.yaml:1: expected a list of claims"),
 ])
-def test_bad_register_names_file_and_line(content: str, name: str, problem: str) -> None:
+def test_unreadable_register_names_file_and_line(content: str, name: str, problem: str) -> None:
     with pytest.raises(BadInputError) as info:
         parse_register(content, name)
-    assert problem in str(info.value) and name in str(info.value)
+    assert problem in str(info.value)
     assert info.value.fix
+
+
+BROKEN_CSV = """text,verdict,correction,source_url,date,topic
+"Cầu Kim Tân bị sập",tin giả,"Cầu vẫn an toàn",https://example.com/a,2025-09-01,traffic
+abc,maybe,,,,
+,tin giả,,,,
+"Chợ Cốc Lếu cháy",tin giả,"Chợ vẫn họp, sai sự thật",https://example.com/c,2025-09-03,fire,extra
+"Bệnh viện tỉnh hết máu
+dự trữ",misleading,"Đủ máu",https://example.com/b,2025-09-02,epidemic
+"Đèo Ô Quy Hồ đóng cửa vĩnh viễn",fake,,,,
+"""
+BROKEN_YAML = """claims:
+  - text: Cầu Kim Tân bị sập
+    verdict: tin giả
+  - text: Chợ Cốc Lếu cháy
+    verdict: chưa rõ
+  - just a string
+  - verdict: tin giả
+    correction: no text here
+  - text: Đèo Ô Quy Hồ đóng cửa vĩnh viễn
+    verdict: fake
+"""
+
+
+def test_malformed_rows_are_skipped_with_file_and_line(tmp_path, caplog) -> None:
+    csv_path = tmp_path / "claims.csv"
+    csv_path.write_text(BROKEN_CSV, encoding="utf-8")
+    read = load_register(csv_path)
+    assert [c.text for c in read.claims] == ["Cầu Kim Tân bị sập", "Bệnh viện tỉnh hết máu\ndự trữ",
+                                             "Đèo Ô Quy Hồ đóng cửa vĩnh viễn"]
+    assert [p.split(": ", 1)[0] for p in read.problems] == [f"{csv_path}:3", f"{csv_path}:4", f"{csv_path}:5"]
+    assert "verdict 'maybe'" in read.problems[0] and "needs a 'text'" in read.problems[1]
+    assert "more than the header" in read.problems[2]
+    yaml_read = read_register(BROKEN_YAML, "claims.yaml")
+    assert [c.text for c in yaml_read.claims] == ["Cầu Kim Tân bị sập", "Đèo Ô Quy Hồ đóng cửa vĩnh viễn"]
+    assert [p.split(": ", 1)[0] for p in yaml_read.problems] == ["claims.yaml:4", "claims.yaml:6", "claims.yaml:7"]
+    assert "verdict 'chưa rõ'" in yaml_read.problems[0] and "expected a mapping" in yaml_read.problems[1]
+    # The plain loader logs each skipped row and keeps the rest.
+    with caplog.at_level("WARNING", logger="mediawatch.misinfo"):
+        assert len(load_register_file(csv_path)) == 3
+    assert sum("skipped" in r.getMessage() for r in caplog.records) == 3
+
+
+def test_pipeline_counts_skipped_rows_and_has_no_example_fallback(tmp_path) -> None:
+    from mediawatch.classifiers.pipeline import register_claims
+    from mediawatch.settings import ClassifierSettings, Settings
+
+    (tmp_path / "claims.yaml").write_text(BROKEN_YAML, encoding="utf-8")
+    settings = Settings(classifiers=ClassifierSettings(claims_register=str(tmp_path / "claims.yaml")))
+    problems: list[str] = []
+    assert len(register_claims(settings, problems=problems)) == 2 and len(problems) == 3
+    # A real install without a register file has no claims: never the demo's invented ones.
+    assert register_claims(Settings()) == []
 
 
 def test_missing_register_file(tmp_path) -> None:
@@ -86,8 +139,12 @@ def test_cues_and_reasons_in_both_languages() -> None:
     keys = {c.key for c in report.cues}
     assert {"hearsay", "share_urgently", "alarm", "casualties", "event_assertion"} <= keys
     assert report.rumour == pytest.approx(0.9)
-    assert "lời đồn không rõ nguồn (\"nghe nói\")" in report.reasons("vi")
+    assert "lời đồn không rõ nguồn" in report.reasons("vi")
     assert "urges people to share urgently" in report.reasons("en")
+    text = "NÓNG: nghe nói đập sắp vỡ, chia sẻ gấp! 3 người chết"
+    quoted = report.reasons("vi", text)
+    assert 'lời đồn không rõ nguồn: "nghe nói"' in quoted and 'kêu gọi chia sẻ gấp: "chia sẻ gấp"' in quoted
+    assert 'urges people to share urgently: "chia se gap"' in find_cues(fold("chia se gap")).reasons("en", "chia se gap")
     sourced = find_cues(fold("Theo Ban Chỉ huy phòng chống thiên tai tỉnh, 2 người bị thương"))
     assert sourced.sourced and not sourced.rumour
     unsourced = find_cues(fold("Bộ Y tế vừa ra lệnh phong tỏa toàn tỉnh"))

@@ -13,7 +13,8 @@ import pytest
 
 from tests.support.paths import DATASETS
 from mediawatch.classifiers.misinfo.claims import example_register
-from mediawatch.classifiers.misinfo.model import evaluate, load_model
+from mediawatch.classifiers.misinfo.model import load_model
+from mediawatch.classifiers.misinfo.training import evaluate
 from mediawatch.classifiers.misinfo.scorer import NO_CLAIM_CAP, MisinfoScorer
 from mediawatch.classifiers.modelio import read_floors
 from mediawatch.document import Document, Engagement, Source
@@ -84,4 +85,19 @@ def test_english_reasons(model) -> None:
     scorer = MisinfoScorer(example_register(), model=model, lang="en")
     m = scorer.score_documents(_docs(["Nghe nói đập thủy điện ở Bắc Hà đã bị vỡ, chia sẻ gấp"]))[0]
     assert m.flagged and any("a claim judged fake" in r for r in m.reasons)
-    assert "urges people to share urgently" in m.reasons
+    assert 'urges people to share urgently: "chia sẻ gấp"' in m.reasons
+
+
+def test_the_flag_threshold_is_the_models_operating_point(model) -> None:
+    from mediawatch.classifiers.misinfo.scorer import Thresholds, model_flag_threshold
+    from mediawatch.classifiers.pipeline import Enricher
+    from mediawatch.settings import ClassifierSettings, Settings
+
+    point = model["operating_point"]
+    assert point["precision_target"] == 0.8 and 0.5 <= point["threshold"] <= 0.9
+    assert point["precision_calibration"] >= 0.8 and point["recall_calibration"] > 0
+    assert MisinfoScorer([], model=model).flag == model_flag_threshold(model) == point["threshold"]
+    assert MisinfoScorer([], model=model, thresholds=Thresholds(flag=0.7)).flag == 0.7
+    assert Enricher.from_settings(Settings()).misinfo.flag == point["threshold"]
+    overridden = Settings(classifiers=ClassifierSettings(misinfo_flag_threshold=0.75))
+    assert Enricher.from_settings(overridden).misinfo.flag == 0.75

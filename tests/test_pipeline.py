@@ -15,7 +15,11 @@ WHEN = datetime(2025, 9, 10, 8, tzinfo=timezone.utc)
 
 @pytest.fixture(scope="module")
 def enricher() -> Enricher:
-    return Enricher.from_settings(Settings())
+    from importlib import resources
+
+    # The demo's example register, named explicitly: a real install has no fallback to it.
+    example = resources.files("mediawatch.classifiers.misinfo").joinpath("example_claims.yaml")
+    return Enricher.from_settings(Settings(classifiers=ClassifierSettings(claims_register=str(example))))
 
 
 def make(i: int, text: str, title: str = "", kind: str = "social") -> Document:

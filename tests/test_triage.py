@@ -28,7 +28,11 @@ def workdir(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("MEDIAWATCH_CONFIG", raising=False)
     monkeypatch.setenv("USER", "tester")
-    (tmp_path / "mediawatch.toml").write_text('[store]\nurl = "sqlite:///mw.db"\n', encoding="utf-8")
+    from mediawatch.classifiers.misinfo.claims import example_register_text
+
+    (tmp_path / "claims.yaml").write_text(example_register_text(), encoding="utf-8")
+    (tmp_path / "mediawatch.toml").write_text('[store]\nurl = "sqlite:///mw.db"\n[classifiers]\n'
+                                              'claims_register = "claims.yaml"\n', encoding="utf-8")
     settings = load_settings()
     docs = [Document(id=f"d{i}", url=f"https://example.com/{i}", source=Source(id="fb", kind="social"), text=t,
                      published_at=datetime(2025, 9, 10, i, tzinfo=timezone.utc),

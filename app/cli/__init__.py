@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "demo",
     "classify",
     "desk",
+    "claims",
 ]
 
 

@@ -168,6 +168,7 @@ def triage_list(ctx: typer.Context,
                                    "matched_claim_id": m.matched_claim_id if m else None,
                                    "evidence_url": m.evidence_url if m else None,
                                    "reasons": m.reasons if m else [], "review_status": m.review_status if m else None,
+                                   "stance": m.stance if m else None,
                                    "topics": doc.topics, "places": doc.places}, ensure_ascii=False))
         return
     if not page.documents:
@@ -186,6 +187,8 @@ def triage_list(ctx: typer.Context,
             typer.echo(f"  {text['claim']}: {m.claim}")
         if m.matched_claim:
             typer.echo(f"  {text['matched']}: {m.matched_claim} ({m.matched_claim_id})")
+        if m.stance:
+            typer.echo(f"  {text['stance']}: {label('stance', m.stance, settings.language)}")
         if m.evidence_url:
             typer.echo(f"  {text['evidence']}: {m.evidence_url}")
         if m.reasons:

@@ -31,8 +31,8 @@ def register(app: typer.Typer) -> None:
 def init(province: str = typer.Option("Lào Cai", "--province", "-p", help="The province to watch."),
          path: Path = typer.Option(Path("mediawatch.toml"), "--path", help="Where to write the configuration."),
          force: bool = typer.Option(False, "--force", help="Overwrite an existing file.")) -> None:
-    """Write a commented starter configuration for a province."""
-    from ..starter import canonical_province, starter_config
+    """Write a commented starter configuration for a province, and an empty claims register."""
+    from ..starter import REGISTER_FILE, canonical_province, register_template, starter_config
 
     if path.exists() and not force:
         err(f"mediawatch: {path} already exists. Fix: pass --force to overwrite it, or --path for another file.")
@@ -44,6 +44,12 @@ def init(province: str = typer.Option("Lào Cai", "--province", "-p", help="The 
         raise typer.Exit(EXIT_USAGE) from None
     path.write_text(starter_config(province), encoding="utf-8")
     typer.echo(t("cli.init.done", "vi", path=path, province=province))
+    register = path.parent / REGISTER_FILE
+    if register.exists():  # an office's register is never overwritten, not even with --force
+        typer.echo(t("cli.init.register_kept", "vi", path=register))
+    else:
+        register.write_text(register_template(province), encoding="utf-8")
+        typer.echo(t("cli.init.register_written", "vi", path=register))
 
 
 def run(ctx: typer.Context,

@@ -74,6 +74,8 @@ per_host_delay_s = 0.0
 # Documents from national sources are kept only when they are about the province; the two demo
 # sources are the province's own (local = true below), so every item of theirs is kept.
 filter_to_province = true
+# The demo's invented claims register (example: true, example.com links): never a real office's.
+claims_register = "claims.yaml"
 
 [privacy]
 # Generated for this demo; authors in the social export are replaced by keyed hashes at ingest.
@@ -178,6 +180,9 @@ def run_demo(directory: Path, *, echo: Callable[[str], None] = print, serve: boo
     config_path.write_text(demo_config(site.base_url, receiver.url, secrets.token_urlsafe(32),
                                        secrets.token_urlsafe(24)), encoding="utf-8")
     posts = write_social_export(content, directory / "social.jsonl", now, site.base_url)
+    from mediawatch.classifiers.misinfo.claims import example_register_text
+
+    (directory / "claims.yaml").write_text(example_register_text(), encoding="utf-8")
     settings = load_checked(config_path)
     result = DemoResult(directory, config_path, directory / "data" / "mediawatch.db",
                         site_url=site.base_url, receiver_url=receiver.url, lang=lang)

@@ -1,9 +1,10 @@
 """The claims register: known false or misleading claims and official corrections, and matching.
 
-Entries come from CSV or YAML files (``classifiers.claims_register`` in the settings, plus the
-shipped example register for the demo province) and from the store's claims register (reviewers'
-verdicts, the review desk, imports), where every claim is a versioned row (``Store.save_claim``) so
-every instance of the monitor sees them and concurrent edits never lose one another.
+Entries come from CSV or YAML files (``classifiers.claims_register`` in the settings; the shipped
+example register is the demo's only, never a fallback), from fact-checkers' ClaimReview pages
+(``claimreview.py``) and from the store's claims register (reviewers' verdicts, the review desk,
+imports), where every claim is a versioned row (``Store.save_claim``) so every instance of the
+monitor sees them and concurrent edits never lose one another.
 
 Verdicts follow the national fake-news centre's three labels: ``tin giả`` (fabricated), ``tin sai
 sự thật`` (untrue or misleading) and ``tin xác thực`` (verified true). A match with a verified-true
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -30,6 +32,8 @@ from mediawatch.store.desk_base import CLAIM_VERDICTS, ClaimRecord, ClaimVersion
 from mediawatch.text import fold
 
 from .cues import sentences
+
+log = logging.getLogger("mediawatch.misinfo")
 
 VERDICTS = CLAIM_VERDICTS  # ("tin giả", "tin sai sự thật", "tin xác thực")
 FALSE_VERDICTS = ("tin giả", "tin sai sự thật")
@@ -65,7 +69,8 @@ class Claim:
     topic: str = ""
     paraphrases: list[str] = field(default_factory=list)
     example: bool = False  # written for the demo, not a real correction
-    origin: str = "import"  # import | review
+    origin: str = "import"  # import | review | claimreview
+    publisher: str = ""  # who judged it: the fact-checker or authority (ClaimReview author)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -99,41 +104,129 @@ def _claim_from_row(row: dict[str, Any], where: str) -> Claim:
                  verdict=normalise_verdict(str(row.get("verdict") or ""), where=where),
                  correction=str(row.get("correction") or ""), source_url=str(row.get("source_url") or row.get("url") or ""),
                  date=str(raw_date), topic=str(row.get("topic") or ""), paraphrases=list(paraphrases),
-                 example=bool(example), origin=str(row.get("origin") or "import"))
+                 example=bool(example), origin=str(row.get("origin") or "import"),
+                 publisher=str(row.get("publisher") or ""))
+
+
+@dataclass(slots=True)
+class RegisterRead:
+    """The claims read from one register file, and the rows skipped ("file:line: reason")."""
+
+    claims: list[Claim] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _yaml_entries(content: str, name: str) -> list[tuple[int, Any]]:
+    """(line, entry) for each entry of a YAML register: a list, or ``{claims: [...]}``."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(content)
+        root = yaml.compose(content)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{name}:{mark.line + 1}" if mark is not None else name
+        raise BadInputError(f"{where}: not valid YAML: {getattr(exc, 'problem', None) or exc}",
+                            fix="correct the YAML syntax") from exc
+    if data is None:
+        return []
+    if isinstance(data, dict) and isinstance(root, yaml.MappingNode):
+        data = data.get("claims", [])
+        root = next((v for k, v in root.value if k.value == "claims"), None)
+    if not isinstance(data, list) or not isinstance(root, yaml.SequenceNode):
+        raise BadInputError(f"{name}:1: expected a list of claims", fix="write '- text: ...' entries")
+    return [(node.start_mark.line + 1, entry) for node, entry in zip(root.value, data)]
+
+
+def _csv_entries(content: str, name: str) -> tuple[list[tuple[int, Any]], list[str]]:
+    entries: list[tuple[int, Any]] = []
+    problems: list[str] = []
+    reader = csv.DictReader(io.StringIO(content))
+    start = 2
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(f"{name}:{reader.line_num}: unreadable CSV row: {exc}")
+            start = reader.line_num + 1
+            continue
+        if None in row:  # more fields than the header names
+            problems.append(f"{name}:{start}: {len(row[None])} field(s) more than the header "
+                            f"({', '.join(reader.fieldnames or [])}); quote values that contain commas")
+        else:
+            entries.append((start, row))
+        start = reader.line_num + 1
+    return entries, problems
+
+
+def read_register(content: str, name: str) -> RegisterRead:
+    """Claims from CSV (header: text, verdict, correction, source_url, date, topic[, id, paraphrases])
+    or YAML (a list of mappings, or ``{claims: [...]}``).
+
+    A malformed row is skipped with ``file:line: reason`` in ``problems`` and the rest are read;
+    only a file that cannot be read at all (unknown format, broken YAML syntax) raises.
+    """
+    lower = name.lower()
+    problems: list[str] = []
+    if lower.endswith((".yaml", ".yml")):
+        entries = _yaml_entries(content, name)
+    elif lower.endswith(".csv"):
+        entries, problems = _csv_entries(content, name)
+    else:
+        raise BadInputError(f"{name}: unknown register format", fix="use a .csv, .yaml or .yml file")
+    out = RegisterRead(problems=problems)
+    for line, entry in entries:
+        where = f"{name}:{line}"
+        if not isinstance(entry, dict):
+            out.problems.append(f"{where}: expected a mapping with 'text' and 'verdict', got {type(entry).__name__}")
+            continue
+        try:
+            out.claims.append(_claim_from_row(entry, where))
+        except BadInputError as exc:
+            out.problems.append(str(exc))
+    out.problems.sort(key=lambda p: _line_of(p))
+    return out
+
+
+def _line_of(problem: str) -> int:
+    m = re.match(r"[^:]*:(\d+):", problem)
+    return int(m.group(1)) if m else 0
 
 
 def parse_register(content: str, name: str) -> list[Claim]:
-    """Claims from CSV (header: text, verdict, correction, source_url, date, topic[, id, paraphrases])
-    or YAML (a list of mappings, or ``{claims: [...]}``)."""
-    if name.lower().endswith((".yaml", ".yml")):
-        import yaml
-
-        try:
-            data = yaml.safe_load(content) or []
-        except yaml.YAMLError as exc:
-            raise BadInputError(f"{name}: not valid YAML: {exc}", fix="correct the YAML syntax") from exc
-        if isinstance(data, dict):
-            data = data.get("claims", [])
-        if not isinstance(data, list):
-            raise BadInputError(f"{name}: expected a list of claims", fix="write '- text: ...' entries")
-        return [_claim_from_row(row, f"{name} entry {i}") for i, row in enumerate(data, start=1)]
-    if name.lower().endswith(".csv"):
-        reader = csv.DictReader(io.StringIO(content))
-        return [_claim_from_row(row, f"{name} line {i}") for i, row in enumerate(reader, start=2)]
-    raise BadInputError(f"{name}: unknown register format", fix="use a .csv, .yaml or .yml file")
+    """The readable claims of a register; malformed rows are logged (``file:line: reason``) and skipped."""
+    read = read_register(content, name)
+    for problem in read.problems:
+        log.warning("claims register: skipped %s", problem)
+    return read.claims
 
 
-def load_register_file(path: str | Path) -> list[Claim]:
+def load_register(path: str | Path) -> RegisterRead:
     p = Path(path)
     if not p.is_file():
         raise BadInputError(f"claims register {p} not found",
-                            fix="set classifiers.claims_register to an existing CSV or YAML file")
-    return parse_register(p.read_text(encoding="utf-8"), p.name)
+                            fix="set classifiers.claims_register to an existing CSV or YAML file "
+                                "(`mediawatch init` writes an empty one)")
+    return read_register(p.read_text(encoding="utf-8"), str(p))
+
+
+def load_register_file(path: str | Path) -> list[Claim]:
+    read = load_register(path)
+    for problem in read.problems:
+        log.warning("claims register: skipped %s", problem)
+    return read.claims
 
 
 def example_register() -> list[Claim]:
-    raw = resources.files("mediawatch.classifiers.misinfo").joinpath(EXAMPLE_REGISTER).read_text(encoding="utf-8")
-    return parse_register(raw, EXAMPLE_REGISTER)
+    """The demo's invented Lào Cai claims (``example: true``, example.com links): the demo only."""
+    return parse_register(example_register_text(), EXAMPLE_REGISTER)
+
+
+def example_register_text() -> str:
+    """The example register file as shipped, for the demo to write next to its configuration."""
+    return resources.files("mediawatch.classifiers.misinfo").joinpath(EXAMPLE_REGISTER).read_text(encoding="utf-8")
 
 
 # --- the store as the register's home ------------------------------------------------------------
@@ -240,15 +333,18 @@ class ClaimMatcher:
     def best(self, title: str, text: str) -> ClaimMatch | None:
         return self.best_batch([(title, text)])[0]
 
-    def best_batch(self, items: list[tuple[str, str]]) -> list[ClaimMatch | None]:
-        """The nearest entry for each (title, text); one vectorisation for the whole batch."""
+    def best_batch(self, items: list[tuple[str, str]], folded: list[str] | None = None) -> list[ClaimMatch | None]:
+        """The nearest entry for each (title, text); one vectorisation for the whole batch.
+
+        ``folded``: ``fold`` of each item's title and text, when the caller has it.
+        """
         out: list[ClaimMatch | None] = [None] * len(items)
         if self._vec is None or not items:
             return out
         owners: list[int] = []
         passages: list[str] = []
         for i, (title, text) in enumerate(items):
-            if not self._may_match(fold(f"{title} {text}")):
+            if not self._may_match(folded[i] if folded is not None else fold(f"{title} {text}")):
                 continue
             for passage in self._passages(title, text):
                 owners.append(i)

@@ -36,7 +36,7 @@ CUES: tuple[Cue, ...] = (
     _cue("hearsay", "rumour", 0.35,
          rf"{_B}(nghe noi|nghe dau|nghe bao|nghe nguoi ta|nghe tin|co nguoi noi|nguoi ta noi|ban toi noi|"
          rf"nguon tin rieng|tin hanh lang|nghe bao la|dau nhu|nghe ke lai|nghe phong thanh){_E}",
-         "lời đồn không rõ nguồn (\"nghe nói\")", "hearsay without a source (\"I heard\")"),
+         "lời đồn không rõ nguồn", "hearsay without a source"),
     _cue("share_urgently", "rumour", 0.35,
          rf"{_B}(chia se gap|share gap|chia se ngay|share ngay|lan truyen gap|hay chia se|chia se cho moi nguoi|"
          rf"chia se rong rai|ai o .{{0,20}}chu y|bao cho nguoi than|truyen tay nhau){_E}",
@@ -44,7 +44,7 @@ CUES: tuple[Cue, ...] = (
     _cue("alarm", "rumour", 0.2,
          rf"{_B}(nong|khan cap|cuc nong|tin nong|canh bao khan|bao dong do|so tan gap|chay ngay|"
          rf"tin soc|soc|kinh hoang|rung dong)\s*[!:]|{_B}(khan cap|cuc nong|so tan gap|chay ngay){_E}",
-         "giật gân, báo động (\"nóng\", \"khẩn cấp\")", "alarmist wording (\"hot\", \"urgent\")"),
+         "giật gân, báo động", "alarmist wording"),
     _cue("secret", "rumour", 0.25,
          rf"{_B}(giau nhem|bung bit|che giau|khong cong bo|bao chi khong dam dua|sap bi xoa|"
          rf"truoc khi bi xoa|chinh quyen giau|khong ai noi cho ban){_E}",
@@ -66,7 +66,7 @@ CUES: tuple[Cue, ...] = (
     _cue("event_assertion", "checkable", 0.15,
          rf"{_B}(bi vo|da vo|sap vo|vo dap|vo de|xa lu|sap xa|bi sap|sap sap|bi cuon troi|bi phong toa|"
          rf"phong toa|cach ly|dong cua|cam duong|cho nghi hoc|nghi hoc|ngung cap nuoc|nhiem doc|"
-         rf"da co ca|lay lan|bi bat|bi khoi to|bi ky luat|tang gia|thu hoi dat){_E}",
+         rf"da co ca|lay lan|bi bat(?! nat)|bi khoi to|bi ky luat|tang gia|thu hoi dat){_E}",
          "khẳng định một sự việc có thể kiểm chứng", "asserts a checkable event"),
 )
 
@@ -91,20 +91,38 @@ _QUESTION_OR_EXCLAIM = re.compile(r"[?!]")
 @dataclass(slots=True)
 class CueReport:
     cues: list[Cue] = field(default_factory=list)
+    matched: list[str] = field(default_factory=list)  # the folded text each cue matched
     sourced: bool = False
     opinion_markers: int = 0
     rumour: float = 0.0  # summed weights, capped at 1
     checkable: float = 0.0
 
-    def reasons(self, lang: str = "vi") -> list[str]:
-        return [c.vi if lang == "vi" else c.en for c in self.cues]
+    def reasons(self, lang: str = "vi", text: str | None = None, words=None) -> list[str]:
+        """One reason per cue; with ``text``, each quotes the words of ``text`` that fired it."""
+        if text is None or not self.cues:
+            return [c.vi if lang == "vi" else c.en for c in self.cues]
+        from .spans import Words, quote
+
+        words = words if words is not None else Words(text)
+        matched = self.matched
+        if len(matched) != len(self.cues):  # a report assembled by hand: find the words again
+            folded = fold(text)
+            matched = [m.group(0) if (m := cue.pattern.search(folded)) else "" for cue in self.cues]
+        out = []
+        for cue, phrase in zip(self.cues, matched):
+            label = cue.vi if lang == "vi" else cue.en
+            found = words.find(phrase) if phrase else None
+            out.append(f"{label}: {quote(found)}" if found else label)
+        return out
 
 
 def find_cues(folded: str) -> CueReport:
     report = CueReport()
     for cue in CUES:
-        if cue.pattern.search(folded):
+        m = cue.pattern.search(folded)
+        if m:
             report.cues.append(cue)
+            report.matched.append(m.group(0))
             if cue.kind == "rumour":
                 report.rumour += cue.weight
             else:
@@ -125,19 +143,26 @@ def sentences(text: str) -> list[str]:
     return [s.strip(" -•*\t") for s in _SENTENCE.split(text) if len(s.strip()) >= 12]
 
 
-def _checkable_weight(folded: str) -> float:
-    return sum(c.weight for c in CUES if c.kind == "checkable" and c.pattern.search(folded))
+_CHECKABLE = tuple(c for c in CUES if c.kind == "checkable")
 
 
-def extract_claim(title: str, text: str) -> str | None:
+def _checkable_weight(folded: str, cues: tuple[Cue, ...] = _CHECKABLE) -> float:
+    return sum(c.weight for c in cues if c.pattern.search(folded))
+
+
+def extract_claim(title: str, text: str, report: CueReport | None = None) -> str | None:
     """The sentence that states something checkable (numbers, casualties, an asserted event), or None.
 
     A sentence that is mostly opinion (markers, questions) loses against one that asserts a fact.
+    ``report``: the cues of the whole text, when known: only those can fire in one of its sentences.
     """
+    cues = _CHECKABLE if report is None else tuple(c for c in report.cues if c.kind == "checkable")
+    if not cues:
+        return None
     best, best_score = None, 0.0
     for sentence in ([title] if title else []) + sentences(text)[:40]:
         folded = fold(sentence)
-        score = _checkable_weight(folded)
+        score = _checkable_weight(folded, cues)
         if score <= 0:
             continue
         score -= 0.05 * len(_OPINION.findall(folded)) + (0.05 if "?" in sentence else 0.0)

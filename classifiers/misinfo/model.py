@@ -10,10 +10,8 @@ without trusting any class of ours. Author names are deliberately not a feature 
 from __future__ import annotations
 
 import csv
-import json
 import math
 import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,7 +29,8 @@ from ..features import CharNgramFeatures, CompactTfidfVectorizer, shrink_linear
 MODEL_FILE = "misinfo.skops"
 CARD_FILE = "misinfo.md"
 HELD_OUT_PER_MILLE = 200
-FEATURE_VERSION = 1
+GBM_ITER, GBM_LEAVES = 600, 7
+FEATURE_VERSION = 2
 
 
 @dataclass(slots=True)
@@ -80,8 +79,9 @@ def meta_features(posts: Sequence[Post]) -> np.ndarray:
         if p.timestamp:
             dt = datetime.fromtimestamp(p.timestamp, tz=timezone.utc)
             hour, weekday, day, month = dt.hour, dt.weekday(), dt.day, dt.month
+            days = p.timestamp / 86400.0  # when it was posted: rumours come in waves
         else:
-            hour = weekday = day = month = -1
+            hour = weekday = day = month = days = -1
         n = len(text) + 1
         rows.append([
             likes, comments, shares,
@@ -89,7 +89,7 @@ def meta_features(posts: Sequence[Post]) -> np.ndarray:
             hour, weekday, day, month,
             math.log1p(len(text)), text.count("http"), text.count("!"), sum(map(str.isdigit, text)),
             text.count("#"), shares - likes, comments - likes,
-            sum(map(str.isupper, text)) / n, text.count("\n"),
+            sum(map(str.isupper, text)) / n, text.count("\n"), days,
         ])
     return np.asarray(rows, dtype=np.float64)
 
@@ -102,8 +102,8 @@ def _vectorizers():
     return word, char
 
 
-def _text_columns(posts: Sequence[Post]) -> tuple[list[str], list[str]]:
-    return [p.text.lower() for p in posts], [fold(p.text) for p in posts]
+def _text_columns(posts: Sequence[Post], folded: Sequence[str] | None = None) -> tuple[list[str], list[str]]:
+    return [p.text.lower() for p in posts], list(folded) if folded is not None else [fold(p.text) for p in posts]
 
 
 def _lr():
@@ -112,9 +112,15 @@ def _lr():
     return LogisticRegression(C=10.0, max_iter=3000, class_weight="balanced")
 
 
-def fit(posts: Sequence[Post], y: np.ndarray, *, folds: int = 5, seed: int = 0) -> dict[str, Any]:
-    """Fit the stacked model; out-of-fold text scores train the combiner without leakage."""
+def _gbm(seed: int = 0):
     from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(max_iter=GBM_ITER, learning_rate=0.03, max_leaf_nodes=GBM_LEAVES,
+                                          l2_regularization=1.0, random_state=seed)
+
+
+def _stack(posts: Sequence[Post], y: np.ndarray, folds: int, seed: int) -> tuple[np.ndarray, dict[str, Any]]:
+    """Out-of-fold text scores with the metadata (the combiner's training rows), and the text models."""
     from sklearn.model_selection import StratifiedKFold
 
     low, folded = _text_columns(posts)
@@ -129,17 +135,33 @@ def fit(posts: Sequence[Post], y: np.ndarray, *, folds: int = 5, seed: int = 0) 
     lr_char = _lr().fit(char.fit_transform(folded), y)
     shrink_linear(lr_word)
     shrink_linear(lr_char)
-    gbm = HistGradientBoostingClassifier(max_iter=400, learning_rate=0.03, max_leaf_nodes=15,
-                                         l2_regularization=1.0, random_state=seed)
-    gbm.fit(np.c_[meta_features(posts), oof], y)
-    return {"word": word, "char": char, "lr_word": lr_word, "lr_char": lr_char, "gbm": gbm,
-            "feature_version": FEATURE_VERSION}
+    parts = {"word": word, "char": char, "lr_word": lr_word, "lr_char": lr_char}
+    return np.c_[meta_features(posts), oof], parts
 
 
-def predict(model: dict[str, Any], posts: Sequence[Post]) -> np.ndarray:
+def fit(posts: Sequence[Post], y: np.ndarray, *, folds: int = 5, seed: int = 0,
+        calibrate: bool = False) -> dict[str, Any]:
+    """Fit the stacked model; out-of-fold text scores train the combiner without leakage.
+
+    ``calibrate``: also return ``model["calibration"]``, out-of-fold probabilities of the whole
+    stack on ``posts`` (for choosing the operating point on data the final model did not see).
+    """
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    X, parts = _stack(posts, y, folds, seed)
+    gbm = _gbm(seed).fit(X, y)
+    model = {**parts, "gbm": gbm, "feature_version": FEATURE_VERSION}
+    if calibrate:
+        model["calibration"] = cross_val_predict(_gbm(seed), X, y, method="predict_proba",
+                                                 cv=StratifiedKFold(folds, shuffle=True, random_state=seed + 1))[:, 1]
+    return model
+
+
+def predict(model: dict[str, Any], posts: Sequence[Post], *, folded: Sequence[str] | None = None) -> np.ndarray:
+    """Probability that each post is unreliable; ``folded``: ``fold`` of each post's text, when known."""
     if not posts:
         return np.zeros(0)
-    low, folded = _text_columns(posts)
+    low, folded = _text_columns(posts, folded)
     p_word = model["lr_word"].predict_proba(model["word"].transform(low))[:, 1]
     p_char = model["lr_char"].predict_proba(model["char"].transform(folded))[:, 1]
     return model["gbm"].predict_proba(np.c_[meta_features(posts), p_word, p_char])[:, 1]
@@ -176,108 +198,3 @@ def load_model(models_dir: str | Path | None = None) -> dict[str, Any]:
         if path not in _CACHE:
             _CACHE[path] = modelio.load(path, extra_trusted=EXTRA_TRUSTED)
         return _CACHE[path]
-
-
-def train(datasets: str | Path | None = None, out_dir: str | Path | None = None, *, cv: bool = True,
-          reviewed: Sequence[tuple[Post, int]] | None = None) -> dict[str, float]:
-    """Train on ReINTEL (minus the fixed held-out fifth) plus reviewers' verdicts; write model and card.
-
-    ``reviewed`` are the reviewers' verdicts as (post, label), gathered by the caller from the store
-    (``mediawatch triage review``); this module never opens a store or reads the configuration.
-    """
-    from sklearn.metrics import average_precision_score, roc_auc_score
-
-    reviewed = list(reviewed or [])
-    started = time.time()
-    posts, y, ids = read_reintel(datasets)
-    (train_posts, train_y), (held_posts, held_y) = split(posts, y, ids)
-    if reviewed:
-        train_posts = train_posts + [p for p, _ in reviewed]
-        train_y = np.concatenate([train_y, np.asarray([label for _, label in reviewed])])
-    model = fit(train_posts, train_y)
-    held_scores = predict(model, held_posts)
-    scores = {"roc_auc_held_out": round(float(roc_auc_score(held_y, held_scores)), 4),
-              "average_precision_held_out": round(float(average_precision_score(held_y, held_scores)), 4)}
-    out = modelio.models_dir(out_dir)
-    if cv:
-        scores["roc_auc_cv5"] = round(cross_validate(posts, y), 4)
-    else:
-        previous = _read_card_scores(out)
-        if "roc_auc_cv5" in previous:
-            scores["roc_auc_cv5"] = previous["roc_auc_cv5"]
-    size = modelio.dump(model, out / MODEL_FILE)
-    _CACHE.pop((out / MODEL_FILE).resolve(), None)
-    _write_card(out, scores, len(train_posts), len(held_posts), len(reviewed), size, time.time() - started)
-    return scores
-
-
-def evaluate(datasets: str | Path | None = None, models_dir: str | Path | None = None) -> dict[str, float]:
-    from sklearn.metrics import average_precision_score, roc_auc_score
-
-    posts, y, ids = read_reintel(datasets)
-    _, (held_posts, held_y) = split(posts, y, ids)
-    scores = predict(load_model(models_dir), held_posts)
-    return {"roc_auc_held_out": round(float(roc_auc_score(held_y, scores)), 4),
-            "average_precision_held_out": round(float(average_precision_score(held_y, scores)), 4)}
-
-
-def _read_card_scores(out: Path) -> dict[str, float]:
-    path = out / CARD_FILE
-    if not path.is_file():
-        return {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("<!-- scores "):
-            return json.loads(line[len("<!-- scores "):-len(" -->")])
-    return {}
-
-
-def _write_card(out: Path, scores: dict[str, float], n_train: int, n_held: int, n_reviewed: int, size: int,
-                seconds: float) -> None:
-    today = datetime.now(timezone.utc).strftime("%d/%m/%Y")
-    cv = scores.get("roc_auc_cv5")
-    text = f"""# Model card: misinfo (likely-misinformation score)
-
-<!-- scores {json.dumps(scores, sort_keys=True)} -->
-
-- **What it does**: the probability that a social post is unreliable, one input of the triage score
-  (with check-worthiness cues, the claims register and the opinion gate: see docs/triage.md). It
-  never flags alone and never decides: reviewers do.
-- **Trained**: {today}, in {seconds:.0f} s, on {n_train} posts ({n_reviewed} of them reviewers' verdicts).
-- **Data**: ReINTEL (VLSP 2020 shared task), Vietnamese social-network posts, mostly 2020 and
-  COVID-heavy, 1 = unreliable (17%). Terms: research use, as distributed by the VLSP organisers;
-  the data is not in this repository. Author names (hashed in the data) are NOT used.
-- **Model**: TF-IDF word 1-2 grams + logistic regression; TF-IDF character 2-4 grams of the
-  folded text + logistic regression; their out-of-fold scores with 20 engagement/timing/shape
-  features into a histogram gradient-boosting classifier. File {MODEL_FILE}, {size / 1e6:.1f} MB (skops).
-
-## Scores
-
-| metric | value |
-|---|---|
-| ROC-AUC, fixed held-out fifth (hash of the post id, {n_held} posts) | {scores['roc_auc_held_out']:.4f} |
-| average precision, held-out fifth | {scores['average_precision_held_out']:.4f} |
-| ROC-AUC, nested 5-fold cross-validation on all 3,280 posts | {f'{cv:.4f}' if cv is not None else 'not run'} |
-
-Published systems reach ROC-AUC 0.952-0.958 on the shared task's private test set (PhoBERT /
-vELECTRA with metadata; SVM + LightGBM ensemble 0.952). This linear + boosting model is below
-that bar; the gap is mostly the pretrained language models and, for some teams, author features
-that we leave out on purpose.
-
-## Limits
-
-The data is 2020 national social media, dominated by COVID-19; provincial disaster rumours look
-different. The score is therefore weighted against cues and the claims register, and an opinion
-gate caps posts without a checkable claim. Floors in floors.json guard the held-out score.
-"""
-    (out / CARD_FILE).write_text(text, encoding="utf-8")
-
-
-def main(argv: list[str] | None = None) -> None:
-    import sys
-
-    args = list(sys.argv[1:] if argv is None else argv)
-    print(json.dumps(train(cv="--no-cv" not in args), indent=2))
-
-
-if __name__ == "__main__":
-    main()

@@ -160,6 +160,8 @@ def misinfo(rule: AlertRuleSettings, settings: Settings, store: Store, now: date
             break
         if doc.misinfo is None or doc.misinfo.review_status in CLEARED:
             continue  # a reviewer found it true or not a claim: it is not misinformation
+        if doc.misinfo.stance == "refutes":
+            continue  # a correction quoting the rumour is not the rumour (stored before it was unflagged)
         key, label = claim_key(doc)
         groups[key].append(doc)
         labels.setdefault(key, label)

@@ -12,7 +12,7 @@ removed; no author field is ever read.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
@@ -96,6 +96,18 @@ class ConfirmedClaim:
 
 
 @dataclass(slots=True)
+class CorrectionItem:
+    """A claim that posts and articles of the period refute: corrections spreading ("đính chính")."""
+
+    claim: str
+    claim_id: str | None  # the register entry, when the corrections matched one
+    corrections: int  # refuting items in the period
+    rumours: int  # flagged items of the period repeating the same claim
+    spreading: bool  # at least as many corrections as rumours
+    urls: list[str]  # the refuting items themselves: evidence on the claim
+
+
+@dataclass(slots=True)
 class AlertItem:
     rule: str
     title: str
@@ -121,6 +133,7 @@ class Summary:
     new_flags: list[Flag]
     confirmed: list[ConfirmedClaim]
     alerts: list[AlertItem]
+    corrections: list[CorrectionItem] = field(default_factory=list)
 
     @property
     def change_pct(self) -> float | None:
@@ -237,8 +250,42 @@ def topic_counts(store: Store, period: Period, previous: Period, topic: str | No
 # --- misinformation ------------------------------------------------------------------------------
 
 def is_correction(doc: Document) -> bool:
+    """The item refutes the claim it carries: its triage stance, else (scored before stance
+    existed) official denial wording."""
+    if doc.misinfo is not None and doc.misinfo.stance is not None:
+        return doc.misinfo.stance == "refutes"
     folded = fold(f"{doc.title} {doc.text}")
     return any(marker in folded for marker in CORRECTION_MARKERS)
+
+
+def corrections_spreading(docs: list[Document], skip_groups: set[str] | None = None,
+                          limit: int = TOP_FLAGS) -> list[CorrectionItem]:
+    """Claims refuted by items of the period (stance ``refutes``), one line per claim, most corrected first.
+
+    Each refuting item is evidence on the claim it matched (register entry, else its claim text);
+    rumours are the period's flagged items carrying the same claim. Claims already shown under
+    confirmed claims (``skip_groups``) are left out.
+    """
+    groups: dict[str, list[Document]] = {}
+    for doc in docs:
+        if doc.misinfo is not None and doc.misinfo.stance == "refutes":
+            groups.setdefault(_claim_group(doc), []).append(doc)
+    rumours = Counter(_claim_group(d) for d in docs
+                      if d.misinfo and d.misinfo.flagged and d.misinfo.stance != "refutes")
+    out = []
+    for key, members in groups.items():
+        if key in (skip_groups or set()):
+            continue
+        members.sort(key=lambda d: (d.source.kind != "press", d.when, d.id))
+        lead = members[0].misinfo
+        claim = lead.matched_claim or lead.claim or members[0].title or members[0].text
+        n_rumours = rumours.get(key, 0)
+        out.append(CorrectionItem(claim=shorten(scrub(claim), 200), claim_id=lead.matched_claim_id,
+                                  corrections=len(members), rumours=n_rumours,
+                                  spreading=len(members) >= n_rumours,
+                                  urls=[d.url for d in members if d.url][:3]))
+    out.sort(key=lambda c: (-c.corrections, c.claim))
+    return out[:limit]
 
 
 def _claim_group(doc: Document) -> str:
@@ -361,6 +408,7 @@ def build_summary(store: Store, since: datetime, until: datetime, *, topic: str 
               for a in store.alerts(since=since, limit=200) if since <= a.fired_at < until]
     alerts.sort(key=lambda a: a.fired_at)
     confirmed = confirmed_claims(store, period, topic, place, docs)
+    shown = confirmed_groups(store, confirmed)
     return Summary(
         since=format_ts(since), until=format_ts(until), tz=tz, topic=topic, place=place,
         volume=len(docs), previous_volume=store.count(prev_query),
@@ -370,7 +418,8 @@ def build_summary(store: Store, since: datetime, until: datetime, *, topic: str 
         stories=top_stories(docs),
         phrases=distinctive_phrases(foreground, back_docs),
         topics=topic_trends(*topic_counts(store, period, previous, topic, place)),
-        new_flags=new_flags(docs, confirmed_groups=confirmed_groups(store, confirmed)),
+        new_flags=new_flags(docs, confirmed_groups=shown),
         confirmed=confirmed,
         alerts=alerts,
+        corrections=corrections_spreading(docs, shown),
     )

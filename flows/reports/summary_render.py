@@ -164,6 +164,12 @@ def render_text(summary: Summary, lang: str = "vi", *, markdown: bool = True,
         key = "correction_spreading" if claim.spreading else "correction_lagging"
         out.append(f"{bullet}{claim.claim}")
         out.append(f"    {t(key, lang, c=claim.corrections, r=claim.rumours)}")
+    if summary.corrections:
+        out.append(f"{t('corrections_spreading', lang)}:")
+    for item in summary.corrections:
+        out.append(f"{bullet}{item.claim} ({t('corrections_n', lang, c=item.corrections, r=item.rumours)})")
+        for url in item.urls:
+            out.append(f"    {url}")
     out.append("")
 
     if extras.forecast_lines or extras.forecast_image:
@@ -303,6 +309,14 @@ def render_html(summary: Summary, lang: str = "vi", *, extras: Extras | None = N
                       SMALL)
     if not summary.confirmed:
         misinfo += _p(_e(t("none", lang)))
+    if summary.corrections:
+        misinfo += _p(f"<strong>{_e(t('corrections_spreading', lang))}</strong>")
+    for item in summary.corrections:
+        colour = "#27ae60" if item.spreading else "#c0392b"
+        misinfo += _p(f"{_e(item.claim)} <span style=\"color:{colour};\">"
+                      f"({_e(t('corrections_n', lang, c=item.corrections, r=item.rumours))})</span>")
+        for url in item.urls:
+            misinfo += _p(_link(url, url), SMALL)
     rows.append(_section(t("misinfo_queue", lang), misinfo))
 
     if extras.forecast_lines or extras.forecast_image:

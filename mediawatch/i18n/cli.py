@@ -4,6 +4,9 @@ from __future__ import annotations
 
 CLI: dict[str, dict[str, str]] = {
     # init, run, search, status, export (app/cli/core.py)
+    "cli.init.register_kept": {"vi": "Giữ nguyên sổ nhận định {path}.", "en": "Kept the existing claims register {path}."},
+    "cli.init.register_written": {"vi": "Đã tạo sổ nhận định trống {path}: điền bằng tay hoặc `mediawatch claims import URL|FILE`.",
+                                  "en": "Wrote an empty claims register {path}: fill it by hand or with `mediawatch claims import URL|FILE`."},
     "cli.init.done": {"vi": "Đã tạo {path} cho tỉnh {province}. Tiếp theo: mediawatch run",
                       "en": "Wrote {path} for {province}. Next: mediawatch run"},
     "cli.run.source": {"vi": "{source}: lấy {fetched}, mới {new}, cập nhật {updated}, không đổi {unchanged}, lỗi: {errors}",
@@ -51,6 +54,7 @@ CLI: dict[str, dict[str, str]] = {
     "cli.triage.matched": {"vi": "Khớp với", "en": "Matches"},
     "cli.triage.evidence": {"vi": "Bằng chứng", "en": "Evidence"},
     "cli.triage.reasons": {"vi": "Lý do", "en": "Reasons"},
+    "cli.triage.stance": {"vi": "Thái độ với nhận định", "en": "Stance towards the claim"},
     "cli.triage.not_found": {"vi": "không tìm thấy tài liệu {id}. Fix: lấy mã từ `mediawatch triage list`",
                              "en": "no document {id}. Fix: take the id from `mediawatch triage list`"},
     "cli.triage.reviewed": {"vi": "Đã ghi nhận: {id} -> {verdict} (trước đó: {previous}), người duyệt {reviewer}",

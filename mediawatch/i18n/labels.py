@@ -14,6 +14,9 @@ LABELS: dict[str, dict[str, str]] = {
     "review_status.not-a-claim": {"vi": "không phải nhận định", "en": "not a claim"},
     "review_status.all": {"vi": "mọi trạng thái", "en": "all"},
 
+    "stance.repeats": {"vi": "lặp lại", "en": "repeats"},
+    "stance.questions": {"vi": "đặt câu hỏi", "en": "questions"},
+    "stance.refutes": {"vi": "bác bỏ, đính chính", "en": "refutes, corrects"},
     "sentiment.negative": {"vi": "tiêu cực", "en": "negative"},
     "sentiment.neutral": {"vi": "trung tính", "en": "neutral"},
     "sentiment.positive": {"vi": "tích cực", "en": "positive"},

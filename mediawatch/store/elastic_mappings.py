@@ -52,7 +52,7 @@ DOCUMENT_PROPERTIES: dict[str, Any] = {
     "misinfo": {"properties": {
         "score": {"type": "double"}, "claim": _text(), "matched_claim": _text(), "matched_claim_id": KEYWORD,
         "evidence_url": {"type": "keyword", "ignore_above": 2048}, "reasons": KEYWORD,
-        "review_status": KEYWORD, "flagged": {"type": "boolean"}}},
+        "review_status": KEYWORD, "flagged": {"type": "boolean"}, "stance": KEYWORD}},
     "story_id": KEYWORD,
     "duplicate_of": KEYWORD,
     "parent_id": KEYWORD,
