@@ -1,8 +1,8 @@
 """Sentiment of news and social posts: negative / neutral / positive with a score in [-1, 1].
 
 One model for every document. Vietnamese goes through a linear model over syllable n-grams,
-character n-grams and lexicon counts, trained on VLSP 2016, UIT-VSFC and AIVIVN 2019 (see
-``classifiers/models/sentiment.md``). English has no labelled training data here, so English text
+character n-grams and lexicon counts, trained on VLSP 2016, UIT-VSFC, AIVIVN 2019 and the project's
+labelled provincial news and public posts (see ``classifiers/models/sentiment.md``). English has no labelled training data here, so English text
 (as :func:`mediawatch.classifiers.language.detect_language` says) is scored by a small negation-aware lexicon
 written for this project; its accuracy is measured on a hand-written set and reported as such.
 """
