@@ -1,8 +1,8 @@
 """Sentiment of news and social posts: negative / neutral / positive with a score in [-1, 1].
 
 One model for every document. Vietnamese goes through a linear model over syllable n-grams,
-character n-grams and lexicon counts, trained on VLSP 2016, UIT-VSFC and AIVIVN 2019 (see
-``classifiers/models/sentiment.md``). English has no labelled training data here, so English text
+character n-grams and lexicon counts, trained on VLSP 2016, UIT-VSFC, AIVIVN 2019 and the project's
+labelled provincial news and public posts (see ``classifiers/models/sentiment.md``). English has no labelled training data here, so English text
 (as :func:`mediawatch.classifiers.language.detect_language` says) is scored by a small negation-aware lexicon
 written for this project; its accuracy is measured on a hand-written set and reported as such.
 """
@@ -89,7 +89,8 @@ class SentimentModel(BaseEstimator, ClassifierMixin):
         prepared = self._prepare(X)
         return sparse.hstack([part.transform(prepared) for part in self.parts_], format="csr")
 
-    def fit(self, X, y):  # noqa: N803 - scikit-learn's names
+    def fit(self, X, y, sample_weight=None):  # noqa: N803 - scikit-learn's names
+        """``sample_weight`` (one per text) lets a small in-domain set count for more than its rows."""
         labels = list(y)
         unknown = sorted(set(labels) - set(LABELS))
         if unknown:
@@ -97,7 +98,8 @@ class SentimentModel(BaseEstimator, ClassifierMixin):
         prepared = self._prepare(X)
         self.parts_ = self._parts()
         matrix = sparse.hstack([part.fit_transform(prepared) for part in self.parts_], format="csr")
-        self.clf_ = self._classifier().fit(matrix, labels)
+        weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        self.clf_ = self._classifier().fit(matrix, labels, sample_weight=weights)
         for linear in [c.estimator for c in getattr(self.clf_, "calibrated_classifiers_", [])] or [self.clf_]:
             _shrink(linear)
         self.classes_ = np.array(LABELS)

@@ -8,6 +8,7 @@ from mediawatch.classifiers import train_sentiment
 from tests.support.paths import DATASETS as DEFAULT_DATASETS
 from mediawatch.classifiers.modelio import MODELS_DIR, dump, load, read_floors
 from mediawatch.classifiers.sentiment import SentimentModel, english_sentiment, load_sentiment
+from mediawatch.classifiers.sentiment_domain import read_domain_set
 from mediawatch.document import Sentiment
 from mediawatch.errors import ConfigError
 
@@ -77,10 +78,34 @@ def test_model_file_is_small():
 
 
 def test_gate_held_out_scores_stay_above_floors(model):
-    """The evaluation gate: held-out dev sets and the hand-written domain set vs floors.json."""
+    """The evaluation gate: held-out public rows and the domain set's test part vs floors.json."""
     floors = read_floors()["sentiment"]
-    _, held = train_sentiment.splits(DEFAULT_DATASETS)
-    scores = train_sentiment.score_sets(model, train_sentiment._with_domain(held))
+    scores = train_sentiment.score_sets(model, train_sentiment.held_out_sets(DEFAULT_DATASETS))
     assert set(floors) <= set(scores)
     below = {k: (scores[k], floor) for k, floor in floors.items() if scores[k] < floor}
     assert not below, f"scores below floors: {below}"
+
+
+# The four sentences seen in the demo (issue 11), labelled by docs/sentiment-labelling.md. They are
+# not in the labelled set, so the model never trained on them.
+DEMO = [("Vỡ đập thủy điện Nậm Chăn 2, nước đang tràn về rất nhanh, ai ở gần sông di chuyển ngay đi", "negative"),
+        ("Đại xòe ở Nghĩa Lộ tối qua vui quá", "positive"),
+        ("Quốc lộ 4D đã thông xe hoàn toàn sau sạt lở", "positive"),
+        ("vận hành xả tràn theo quy trình", "neutral")]
+
+
+def test_demo_sentences_come_out_right(model):
+    out = model.predict([text for text, _ in DEMO])
+    assert [s.label for s in out] == [label for _, label in DEMO], out
+    assert out[0].score < -0.3 and out[1].score > 0.3 and out[2].score > 0
+    assert abs(out[3].score) < 0.5  # a procedural statement is not read as strongly negative
+    domain_texts = {item.text for item in read_domain_set(DEFAULT_DATASETS).items}
+    assert not domain_texts & {text for text, _ in DEMO}
+
+
+def test_vlsp_held_out_rows_are_never_trained_on():
+    # The folder's dev file is a subset of its train file: both the dev rows and the hashed 10% stay out.
+    train_rows, held, dev = train_sentiment.vlsp_split(DEFAULT_DATASETS)
+    assert set(dev.texts) <= set(held.texts)
+    assert not set(train_rows.texts) & set(held.texts)
+    assert len(held) == len(set(held.texts)) > 500
