@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .base import (AlertRecord, Bucket, Page, ReviewDecision, RunRecord, SearchQuery, Store,
+from .base import (AlertRecord, Bucket, Fingerprint, Page, ReviewDecision, RunRecord, SearchQuery, Store,
                    UpsertResult)
 
 if TYPE_CHECKING:
     from ..settings import Settings
 
-__all__ = ["AlertRecord", "Bucket", "Page", "ReviewDecision", "RunRecord", "SearchQuery", "Store",
+__all__ = ["AlertRecord", "Bucket", "Fingerprint", "Page", "ReviewDecision", "RunRecord", "SearchQuery", "Store",
            "UpsertResult", "open_store"]
 
 
