@@ -22,6 +22,7 @@ from .articles import ArticleCollector, release_fetcher
 from .base import CollectContext
 from .scrapy_runner import failure_reason
 from .sitemaps import crawl_links
+from .urls import host_key
 
 DEFAULT_LINKS = "article a::attr(href), h1 a::attr(href), h2 a::attr(href), h3 a::attr(href), " \
                 ".title a::attr(href), .story a::attr(href)"
@@ -80,3 +81,8 @@ def collect_listing(source: SourceSettings, ctx: CollectContext) -> Iterable[Doc
         yield from ArticleCollector(source, ctx).collect(links)
     finally:
         release_fetcher(ctx)
+
+
+def politeness_key(source: SourceSettings, settings=None) -> str:
+    """Listing pages and their articles on one host are fetched one after the other (per-host politeness)."""
+    return host_key(source.url) or f"{source.type}:{source.id}"

@@ -11,8 +11,25 @@ import logging
 import sys
 
 import typer
+from typer.core import TyperGroup
 
-app = typer.Typer(name="mediawatch", no_args_is_help=True, add_completion=False,
+from mediawatch.errors import TemporaryError
+
+
+class _Commands(TyperGroup):
+    """Every command: a required service that cannot be reached (the store, most often) is one
+    clear line and exit 3, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except TemporaryError as exc:
+            typer.echo(f"mediawatch: dịch vụ cần thiết không phản hồi / a required service is unreachable: {exc}",
+                       err=True)
+            raise typer.Exit(3) from None
+
+
+app = typer.Typer(name="mediawatch", cls=_Commands, no_args_is_help=True, add_completion=False,
                   help="Theo dõi báo chí và mạng xã hội cho cơ quan truyền thông tỉnh. "
                        "Media and social-listening monitor with misinformation triage.")
 

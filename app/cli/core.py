@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from .common import (EXIT_FAILED, EXIT_OK, EXIT_USAGE, err, is_tty, open_store_or_exit, parse_since,
+from .common import (EXIT_USAGE, err, is_tty, open_store_or_exit, parse_since,
                      settings_from)
 
 
@@ -47,7 +47,7 @@ def run(ctx: typer.Context,
         prefect: bool = typer.Option(False, "--prefect", help="Run as the Prefect flow: hosts in parallel "
                                      "on the configured task runner (see docs/flows.md).")) -> None:
     """Run one ingest cycle over the configured sources now."""
-    from mediawatch.flows.orchestration.ingest import default_enricher, run_ingest
+    from mediawatch.flows.orchestration.ingest import default_enricher, guard, run_ingest
 
     settings = settings_from(ctx)
     chosen = settings.sources
@@ -57,9 +57,9 @@ def run(ctx: typer.Context,
             err(f"mediawatch: unknown source id(s): {', '.join(unknown)}. Fix: see [[sources]] in the configuration.")
             raise typer.Exit(EXIT_USAGE)
         chosen = [s for s in settings.sources if s.id in source]
-    store = open_store_or_exit(settings)
+    store = guard(settings, open_store_or_exit(settings))  # an unreachable store: spool, go on
     enrich = None if no_classify else default_enricher(settings, store)
-    with store, _progress(len([s for s in chosen if s.enabled])) as advance:
+    with store.store, _progress(len([s for s in chosen if s.enabled])) as advance:
         if prefect:
             from mediawatch.flows.orchestration.serve import prepare_environment
 
@@ -71,14 +71,13 @@ def run(ctx: typer.Context,
         else:
             summary = run_ingest(settings, store, sources=chosen, enrich=enrich,
                                  on_source_done=lambda record: advance(record.source_id))
+    from .runinfo import run_exit_code, run_lines, source_line
+
     for record in summary.records:
-        errors = ", ".join(f"{k}={v}" for k, v in sorted(record.errors.items())) or "-"
-        typer.echo(f"{record.source_id}: fetched={record.fetched} new={record.new} updated={record.updated} "
-                   f"unchanged={record.unchanged} errors={errors}")
-    t = summary.totals
-    typer.echo(f"run {summary.run_id}: {t.inserted} new, {t.updated} updated, {t.unchanged} unchanged, "
-               f"{len(summary.failed_sources)} failed source(s)")
-    raise typer.Exit(EXIT_FAILED if summary.failed_sources else EXIT_OK)
+        typer.echo(source_line(record))
+    for line in run_lines(summary, settings.language):
+        typer.echo(line)
+    raise typer.Exit(run_exit_code(summary))
 
 
 class _progress:
@@ -167,7 +166,9 @@ def status(ctx: typer.Context, days: int = typer.Option(7, "--days", min=1, max=
             runs = store.runs(source_id=sid, limit=1)
             per_source[sid] = {"by_day": by_day, "last_run": runs[0] if runs else None}
         last = store.runs(limit=1)
-        latest = store.get_state("runs", "latest")  # run-level summary written by mediawatch.flows.orchestration.ingest
+        summaries = store.run_summaries(limit=1)  # run-level summaries written by the ingest, one per run
+        latest = summaries[0] if summaries else None
+        waiting = store.spool_pending()
         from mediawatch.crawlers.health import silent_sources
 
         silent = silent_sources(store.runs(limit=5000), datetime.now(timezone.utc))
@@ -181,6 +182,7 @@ def status(ctx: typer.Context, days: int = typer.Option(7, "--days", min=1, max=
                                    "typical_gap_hours": round(s.typical_gap.total_seconds() / 3600, 1)}
                                   for s in silent]}
         out["last_run_summary"] = latest
+        out["spool_pending"] = waiting
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
     vi = settings.language == "vi"
@@ -188,14 +190,19 @@ def status(ctx: typer.Context, days: int = typer.Option(7, "--days", min=1, max=
     if last:
         typer.echo(("Lần chạy gần nhất: " if vi else "Last run: ") + _local(last[0].finished_at, settings.timezone))
     if latest:
-        from mediawatch.flows.orchestration.ingest import describe_summary
+        from .runinfo import describe_summary
 
         typer.echo(describe_summary(latest, settings.language))
+    if waiting:
+        typer.echo(f"{waiting} tài liệu đang chờ trong hàng đợi trên đĩa (spool)" if vi
+                   else f"{waiting} document(s) waiting in the disk spool")
     header = "nguồn" if vi else "source"
     typer.echo(f"{header:<24}" + " ".join(f"{d:>5}" for d in days_labels) + ("  lỗi lần chạy cuối" if vi else "  last-run errors"))
     for sid, info in per_source.items():
         run = info["last_run"]
         errors = ", ".join(f"{k}={v}" for k, v in sorted(run.errors.items())) if run and run.errors else "-"
+        if run and run.error_kinds:
+            errors += " [" + ", ".join(f"{k}={v}" for k, v in sorted(run.error_kinds.items())) + "]"
         typer.echo(f"{sid[:24]:<24}" + " ".join(f"{info['by_day'].get(d, 0):>5}" for d in days_labels) + f"  {errors}")
         if run:
             for message in run.messages[:3]:
@@ -212,7 +219,7 @@ def _run_json(run) -> dict | None:
         return None
     return {"run_id": run.run_id, "finished_at": run.finished_at.isoformat(), "fetched": run.fetched,
             "new": run.new, "updated": run.updated, "unchanged": run.unchanged, "errors": run.errors,
-            "messages": run.messages}
+            "error_kinds": run.error_kinds, "aborted": run.aborted, "messages": run.messages}
 
 
 CSV_COLUMNS = ["id", "url", "source_id", "source_kind", "source_name", "title", "published_at", "lang",

@@ -259,6 +259,10 @@ class Store(abc.ABC):
         """Documents waiting in a disk spool for the backend to come back (0 without a spool)."""
         return 0
 
+    def flush_spool(self) -> UpsertResult:
+        """Write what waits in the spool now (upserts also do, first thing); raises nothing if still down."""
+        return UpsertResult()
+
     # --- lifecycle -----------------------------------------------------------------------------
     def close(self) -> None:  # noqa: B027 - optional for backends without resources
         pass
