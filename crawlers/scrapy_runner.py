@@ -22,6 +22,8 @@ import threading
 from typing import Any, Iterator
 
 from scrapy.exceptions import IgnoreRequest
+from twisted.internet import defer
+from twisted.internet import error as net_error
 
 from .fetch import FetchError, FetchPolicy, check_address, retry_after_seconds
 
@@ -159,12 +161,12 @@ def failure_reason(failure) -> tuple[str, str]:
         if "robots" in text.lower():
             return "robots", f"{url}: disallowed by robots.txt"
         return "ignored", f"{url}: {text}"
-    lowered = (name + " " + text).lower()
-    if "dns" in lowered or "resolve" in lowered:
+    # Typed, never guessed from class names: Twisted's own errors say what happened.
+    if isinstance(exc, net_error.DNSLookupError):
         return "dns", f"{url}: cannot resolve host ({name})"
-    if "timeout" in lowered or "timed out" in lowered:
+    if isinstance(exc, (net_error.TimeoutError, net_error.TCPTimedOutError, defer.TimeoutError)):
         return "timeout", f"{url}: timed out ({name})"
-    if "maxsize" in lowered or "too large" in lowered or "cancel" in lowered:
+    if isinstance(exc, defer.CancelledError):  # Scrapy cancels a download past DOWNLOAD_MAXSIZE
         return "too_large", f"{url}: larger than crawl.max_bytes ({name})"
     return "connect", f"{url}: {name}: {text}"
 

@@ -57,6 +57,8 @@ def _main(ctx: typer.Context,
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     for noisy in ("urllib3", "elastic_transport", "httpx", "scrapy", "filelock", "trafilatura", "htmldate"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    # The Elasticsearch client logs each failed attempt with its traceback; the store says it in one line.
+    logging.getLogger("elastic_transport").setLevel(logging.DEBUG if verbose else logging.ERROR)
     ctx.obj = {"config": config}
 
 

@@ -364,11 +364,11 @@ def evaluate_and_deliver(settings: Settings, store: Store, summary: IngestSummar
     crash_point("ingest.alerts")
 
 
-def save_summary(store: Store, summary: IngestSummary, *, unreachable: str | None = None) -> None:
+def save_summary(store: Store, summary: IngestSummary) -> None:
     """Close the run: what still waits on disk, then the summary row (spooled too if the store is down)."""
     guarded = store if isinstance(store, OutageGuard) else None
     summary.finished_at = summary.finished_at or utcnow()
-    summary.store_unreachable = summary.store_unreachable or unreachable or (guarded and guarded.unreachable)
+    summary.store_unreachable = summary.store_unreachable or (guarded.unreachable if guarded else None)
     summary.spool_pending = store.spool_pending()
     state = summary.as_state()
     store.save_run_summary(summary.run_id, state)
