@@ -6,7 +6,8 @@ Nothing is dropped here: whether a document is about the watched province goes i
 ``doc.extra["about_province"]`` and :meth:`Enricher.keep` applies
 ``classifiers.filter_to_province`` with the one truth test of ``relevance.keep_document``
 (``flows/orchestration/ingest.py`` filters with it; ``mediawatch classify`` keeps every line).
-Story state is handed in (``enricher.stories.warm(recent_documents)``): classifiers never open the store.
+Story state is handed in (the ingest passes stored documents to ``enricher.stories.warm``):
+classifiers never open the store.
 """
 
 from __future__ import annotations

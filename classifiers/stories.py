@@ -94,6 +94,8 @@ class StoryTracker:
         self.stories: dict[str, Story] = {}
         self._postings: dict[str, set[str]] = {}
         self._assigned: dict[str, str] = {}  # doc id -> story id (re-enrichment keeps the story)
+        self._covered: list[tuple[datetime, datetime]] = []  # time ranges whose stored documents were warmed
+        self._head_rank: dict[str, tuple[int, datetime]] = {}  # story id -> rank of its headline's document
         self._lock = threading.RLock()
 
     def __len__(self) -> int:
@@ -120,6 +122,14 @@ class StoryTracker:
             for doc_id in story.doc_ids:
                 if self._assigned.get(doc_id) == sid:
                     del self._assigned[doc_id]
+            self._head_rank.pop(sid, None)
+
+    def _offer_headline(self, story: Story, doc: Document) -> None:
+        """The headline is the first document's (the one the story id comes from), else the earliest's."""
+        rank = (0 if story_id_for(doc.id) == story.id else 1, doc.when)
+        if story.id not in self._head_rank or rank < self._head_rank[story.id]:
+            self._head_rank[story.id] = rank
+            story.headline = _headline(doc)
 
     def _join(self, story: Story, doc: Document, vec: dict[str, float], when: datetime) -> None:
         before = set(story.centroid)
@@ -144,6 +154,7 @@ class StoryTracker:
             # The document that started this story, seen again after its story was rebuilt from
             # the store without it (e.g. it was never stored before a crash): it rejoins its story.
             self._join(own, doc, vec, when)
+            self._offer_headline(own, doc)
             self._assigned[doc.id] = own.id
             return own.id
         counts: dict[str, int] = {}
@@ -172,6 +183,7 @@ class StoryTracker:
                           first_seen=when, last_seen=when, doc_ids=[doc.id])
             story.norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
             self.stories[story.id] = story
+            self._head_rank[story.id] = (0, when)
             self._index(story, vec)
         self._assigned[doc.id] = story.id
         return story.id
@@ -188,15 +200,41 @@ class StoryTracker:
                 out[i] = self._assign(docs[i])
             return out
 
-    def warm(self, documents: Iterable[Document]) -> int:
-        """Rebuild stories from stored documents (any order; the caller picks the last ``window``).
+    def unwarmed(self, since: datetime, until: datetime) -> list[tuple[datetime, datetime]]:
+        """The parts of [since, until) whose stored documents this tracker has not been given."""
+        gaps, start = [], since
+        with self._lock:
+            for a, b in self._covered:
+                if b <= start:
+                    continue
+                if a >= until:
+                    break
+                if a > start:
+                    gaps.append((start, a))
+                start = max(start, b)
+            if start < until:
+                gaps.append((start, until))
+        return gaps
 
+    def _cover(self, since: datetime, until: datetime) -> None:
+        merged: list[tuple[datetime, datetime]] = []
+        for a, b in sorted([*self._covered, (since, until)]):
+            if merged and a <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+            else:
+                merged.append((a, b))
+        self._covered = merged
+
+    def warm(self, documents: Iterable[Document], *, covering: tuple[datetime, datetime] | None = None) -> int:
+        """Rebuild stories from stored documents (any order, repeats ignored).
+
+        The caller hands over the stored documents of a time range (``covering``: then
+        :meth:`unwarmed` no longer asks for it) plus the earlier members of the stories found in it.
         Each document joins the story its ``story_id`` names; the headline is the story's first
         document's (the one its id was derived from), else its earliest one's. Returns how many
         documents were read. The store is the truth: a crash at any point leaves documents whose
         stories this rebuilds, and nothing else to get out of step.
         """
-        heads: dict[str, tuple[tuple[int, datetime], str]] = {}
         count = 0
         with self._lock:
             for doc in documents:
@@ -211,9 +249,7 @@ class StoryTracker:
                                                       last_seen=when, norm=0.0)
                 self._join(story, doc, features(doc.title, doc.text), when)
                 self._assigned[doc.id] = sid
-                rank = (0 if story_id_for(doc.id) == sid else 1, when)
-                if sid not in heads or rank < heads[sid][0]:
-                    heads[sid] = (rank, _headline(doc))
-            for sid, (_, headline) in heads.items():
-                self.stories[sid].headline = headline
+                self._offer_headline(story, doc)
+            if covering is not None:
+                self._cover(*covering)
         return count

@@ -333,10 +333,13 @@ def _documents(run: SocialRun, rows: Iterator[tuple[int, int, Any]], mapping: di
             else:
                 report.error("bad_row", f"{name} line {number}: {reason}; row skipped",
                              kind=ErrorKind.BAD_INPUT)
-        else:
-            run.emit(doc)
-            yield doc
+            doc = None
         since_checkpoint += 1
         if checkpoint is not None and end >= 0 and since_checkpoint >= CHECKPOINT_ROWS:
+            # Before the row's document is handed over: the ingest writes this cursor only after
+            # the batch that holds the document (and every row before it) is committed.
             checkpoint(end, number)
             since_checkpoint = 0
+        if doc is not None:
+            run.emit(doc)
+            yield doc

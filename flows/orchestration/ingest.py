@@ -15,6 +15,7 @@ Commit points are named (``mediawatch.faults``) for the fault-injection suite.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import uuid
@@ -181,6 +182,7 @@ class _BatchWriter:
         crash_point("ingest.collected")
         if docs and self.classify is not None:
             try:
+                _warm_for_batch(self.classify, self.store, docs)
                 docs = self.classify.enrich(docs)
             except Exception as exc:
                 raise _StageFailed("classify", exc) from exc
@@ -302,13 +304,34 @@ def start_run(settings: Settings, store: OutageGuard) -> None:
         store.flush_spool()  # raises nothing while the store is still down
 
 
-def recent_documents(store: Store, window: timedelta, *, limit: int = STORY_WARM_LIMIT) -> Iterable[Document]:
-    """The stored documents of the last ``window``, newest first, at most ``limit``."""
-    for n, doc in enumerate(store.iter_documents(SearchQuery(since=utcnow() - window))):
-        if n >= limit:
-            log.info("stories continue from the %d most recent documents", limit)
-            return
-        yield doc
+def warm_stories(classify: Any, store: Store, since: datetime, until: datetime, *,
+                 limit: int = STORY_WARM_LIMIT) -> int:
+    """Hand the story tracker the stored documents it has not seen for [since, until): those of the
+    range, and the earlier members of the stories found there (a story's centroid is all its
+    members). Returns how many documents were read. Stories thus continue across restarts and
+    crashes, also in a backfill whose documents are weeks old."""
+    tracker = getattr(classify, "stories", None)
+    if tracker is None or not hasattr(tracker, "unwarmed"):
+        return 0
+    read = 0
+    for start, end in tracker.unwarmed(since, until):
+        documents = list(itertools.islice(store.iter_documents(SearchQuery(since=start, until=end)), limit))
+        found = sorted({d.story_id for d in documents if d.story_id})
+        for i in range(0, len(found), 500):
+            documents += itertools.islice(store.iter_documents(SearchQuery(story_ids=found[i:i + 500], until=start)),
+                                          limit)
+        read += tracker.warm(documents, covering=(start, end))
+        if len(documents) >= limit:
+            log.info("stories continue from the %d most recent documents of %s-%s", limit, start, end)
+    return read
+
+
+def _warm_for_batch(classify: Any, store: Store, documents: list[Document]) -> None:
+    tracker = getattr(classify, "stories", None)
+    if tracker is None or not documents:
+        return
+    times = [d.when for d in documents]
+    warm_stories(classify, store, min(times) - tracker.window, max(times) + timedelta(milliseconds=1))
 
 
 _ENRICHERS: dict[str, Any] = {}
@@ -331,7 +354,8 @@ def default_enricher(settings: Settings, store: Store | None = None) -> Classify
             enricher = _ENRICHERS[key] = Enricher.from_settings(settings, store=store)
             if store is not None:
                 try:
-                    enricher.stories.warm(recent_documents(store, enricher.stories.window))
+                    now = utcnow()
+                    warm_stories(enricher, store, now - enricher.stories.window, now)
                 except TemporaryError as exc:  # stories start empty rather than stop the ingest
                     log.warning("stories start empty: %s", exc.message)
         elif store is not None:

@@ -20,7 +20,7 @@ import logging
 import os
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from mediawatch.document import format_ts, parse_ts
 from mediawatch.errors import TemporaryError
@@ -153,6 +153,15 @@ class OutageGuard:
 
     def get(self, doc_id: str):
         return self._read("looking up a document", lambda: self.store.get(doc_id), None)
+
+    def iter_documents(self, query=None, **kwargs: Any) -> Iterator[Any]:
+        if self.unreachable is not None:
+            self.failures += 1
+            return
+        try:
+            yield from self.store.iter_documents(query, **kwargs)
+        except TemporaryError as exc:
+            self._down("reading recent documents", exc)
 
     def fingerprints(self, *, limit: int = 20_000) -> list[Fingerprint]:
         return self._read("reading fingerprints", lambda: self.store.fingerprints(limit=limit), [])

@@ -74,13 +74,15 @@ class StoryStage:
     ingest does (the full pipeline loads models for seconds, which the kills do not need)."""
 
     def __init__(self, store):
-        from mediawatch.flows.orchestration.ingest import recent_documents
+        from mediawatch.document import utcnow
+        from mediawatch.flows.orchestration.ingest import warm_stories
 
-        self.tracker = StoryTracker()
-        self.tracker.warm(recent_documents(store, self.tracker.window))
+        self.stories = StoryTracker()
+        now = utcnow()
+        warm_stories(self, store, now - self.stories.window, now)
 
     def enrich(self, documents: list[Document]) -> list[Document]:
-        for doc, story_id in zip(documents, self.tracker.assign_batch(documents)):
+        for doc, story_id in zip(documents, self.stories.assign_batch(documents)):
             doc.story_id = story_id
         return documents
 
@@ -102,12 +104,18 @@ class Scenario:
 
 def export_rows(n: int, now: datetime) -> list[Any]:
     """n rows: ten story topics, an id repeated every 97 rows (a changed post), one unreadable date,
-    and a last row that repeats the first id (the case the old cursor check could not see)."""
+    and a last row that repeats the first id (the case the old cursor check could not see).
+
+    The rows are a backfill: five minutes apart from 40 days ago, so an import of more than 864
+    rows spans more than the stories' 3-day window (stories expire mid-file, and a rerun must
+    rebuild the ones alive at the kill from weeks-old stored documents)."""
     out: list[Any] = []
+    start = now - timedelta(days=40)
     for i in range(n):
         post = f"p{i - 50}" if i % 97 == 96 else f"p{i}"
         topic = TOPICS[(i if i % 97 != 96 else i - 50) % len(TOPICS)]
-        out.append({"id": post, "text": f"{topic} (bài {i})", "published_at": (now - timedelta(minutes=n - i)).isoformat()})
+        out.append({"id": post, "text": f"{topic} (bài {i})",
+                    "published_at": (start + timedelta(minutes=5 * i)).isoformat()})
     out[n // 2] = dict(out[n // 2], published_at=1e20)
     out.append(dict(out[0], text=out[0]["text"] + " (sửa)"))
     return out
