@@ -132,13 +132,15 @@ class StoryTracker:
             story.headline = _headline(doc)
 
     def _join(self, story: Story, doc: Document, vec: dict[str, float], when: datetime) -> None:
-        before = set(story.centroid)
+        # Only the document's new features enter the index: the cost of a join is the document's
+        # size, not the story's vocabulary (which grows with every member).
+        fresh = [key for key in vec if key not in story.centroid]
         story.add(vec, when)
         story.first_seen = min(story.first_seen, when)
         story.doc_ids.append(doc.id)
         if not story.headline and (doc.title or doc.text):
             story.headline = _headline(doc)
-        self._index(story, set(story.centroid) - before)
+        self._index(story, fresh)
 
     def assign(self, doc: Document) -> str:
         with self._lock:

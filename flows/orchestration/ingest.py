@@ -207,6 +207,7 @@ def ingest_source(source: SourceSettings, settings: Settings, store: Store, run_
     report = SourceReport(source_id=source.id)
     ctx = CollectContext(settings=settings, store=store, report=report, deferred=True)
     writer = _BatchWriter(source, store, ctx, classify)
+    documents: Any = None
     try:
         documents = iter(collector_for(source)(source, ctx))
         while True:
@@ -239,9 +240,22 @@ def ingest_source(source: SourceSettings, settings: Settings, store: Store, run_
         report.error(failed.reason, f"{'classification' if failed.reason == 'classify' else 'the store'} "
                      f"failed: {exc!r}; this batch is retried by the next run", kind=kind)
         report.aborted = True
+    finally:
+        _close(source, documents)
     result = writer.result
     record = report.to_record(run_id, new=result.inserted, updated=result.updated, unchanged=result.unchanged)
     return SourceOutcome(record, writer.filtered_out, result.spooled)
+
+
+def _close(source: SourceSettings, documents: Any) -> None:
+    """A collector left part-way (its batch failed) still closes its connections and pools."""
+    close = getattr(documents, "close", None)
+    if close is None:
+        return
+    try:
+        close()
+    except Exception:  # already failing; the source's report says why
+        log.warning("[%s] collector did not close cleanly", source.id, exc_info=True)
 
 
 def ingest_group(group: SourceGroup | Iterable[SourceSettings], settings: Settings, store: OutageGuard,
@@ -320,7 +334,9 @@ def warm_stories(classify: Any, store: Store, since: datetime, until: datetime, 
         for i in range(0, len(found), 500):
             documents += itertools.islice(store.iter_documents(SearchQuery(story_ids=found[i:i + 500], until=start)),
                                           limit)
-        read += tracker.warm(documents, covering=(start, end))
+        # While the store is unreachable nothing came back: the range is asked for again later.
+        complete = getattr(store, "unreachable", None) is None
+        read += tracker.warm(documents, covering=(start, end) if complete else None)
         if len(documents) >= limit:
             log.info("stories continue from the %d most recent documents of %s-%s", limit, start, end)
     return read
