@@ -21,7 +21,7 @@ import queue
 import threading
 from typing import Any, Iterator
 
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CannotResolveHostError, DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
 from twisted.internet import defer
 from twisted.internet import error as net_error
 
@@ -161,12 +161,13 @@ def failure_reason(failure) -> tuple[str, str]:
         if "robots" in text.lower():
             return "robots", f"{url}: disallowed by robots.txt"
         return "ignored", f"{url}: {text}"
-    # Typed, never guessed from class names: Twisted's own errors say what happened.
-    if isinstance(exc, net_error.DNSLookupError):
+    # Typed, never guessed from class names: Scrapy wraps Twisted's errors in its own types.
+    if isinstance(exc, (CannotResolveHostError, net_error.DNSLookupError)):
         return "dns", f"{url}: cannot resolve host ({name})"
-    if isinstance(exc, (net_error.TimeoutError, net_error.TCPTimedOutError, defer.TimeoutError)):
+    if isinstance(exc, (DownloadTimeoutError, net_error.TimeoutError, net_error.TCPTimedOutError,
+                        defer.TimeoutError)):
         return "timeout", f"{url}: timed out ({name})"
-    if isinstance(exc, defer.CancelledError):  # Scrapy cancels a download past DOWNLOAD_MAXSIZE
+    if isinstance(exc, (DownloadCancelledError, defer.CancelledError)):  # past DOWNLOAD_MAXSIZE
         return "too_large", f"{url}: larger than crawl.max_bytes ({name})"
     return "connect", f"{url}: {name}: {text}"
 

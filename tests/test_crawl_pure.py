@@ -115,9 +115,12 @@ def test_scrapy_failures_are_sorted_by_their_type_not_their_name():
         failure.request = Request()
         return failure_reason(failure)[0]
 
-    assert reason(error.DNSLookupError("bao.test")) == "dns"
+    from scrapy.exceptions import CannotResolveHostError, DownloadCancelledError, DownloadTimeoutError
+
+    assert reason(CannotResolveHostError("bao.test")) == "dns" == reason(error.DNSLookupError("bao.test"))
+    assert reason(DownloadTimeoutError("took longer than 1.0 seconds")) == "timeout"
     assert reason(error.TimeoutError()) == "timeout" and reason(error.TCPTimedOutError()) == "timeout"
-    assert reason(defer.CancelledError()) == "too_large"
+    assert reason(DownloadCancelledError("max size")) == "too_large" == reason(defer.CancelledError())
 
     class TimeoutishButNot(Exception):
         pass
