@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"ingest process RSS at start {rss_mb():.1f} MB{_cache_note(store)}", flush=True)
             started = time.perf_counter()
             counting = CountingStore(store, 10_000, started)
-            record = ingest_source(source, settings, counting, "bench")
+            record = ingest_source(source, settings, counting, "bench").record
             elapsed = time.perf_counter() - started
             size = path.stat().st_size + (Path(str(path) + "-wal").stat().st_size
                                           if Path(str(path) + "-wal").exists() else 0)

@@ -4,8 +4,10 @@
 place and returns the same documents in the same order, so it can run on every ingest batch.
 Nothing is dropped here: whether a document is about the watched province goes into
 ``doc.extra["about_province"]`` and :meth:`Enricher.keep` applies
-``classifiers.filter_to_province`` (``flows/orchestration/ingest.py`` filters with it; ``mediawatch classify``
-keeps every line).
+``classifiers.filter_to_province`` with the one truth test of ``relevance.keep_document``
+(``flows/orchestration/ingest.py`` filters with it; ``mediawatch classify`` keeps every line).
+Story state is handed in (the ingest passes stored documents to ``enricher.stories.warm``):
+classifiers never open the store.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from .language import detect_language
 from .misinfo.claims import Claim, load_register, stored_claims
 from .misinfo.scorer import MisinfoScorer, Thresholds
 from .places import PlaceMatcher
+from .relevance import ABOUT_PROVINCE, keep_document
 from .sections import load_sections
 from .sentiment import load_sentiment
 from .stories import StoryTracker
@@ -28,7 +31,6 @@ from .topics import TokenIndex, TopicMatcher
 
 log = logging.getLogger("mediawatch.classifiers")
 
-ABOUT_PROVINCE = "about_province"  # key in Document.extra
 STORY_HEADLINE = "story_headline"
 # Misinformation triage reads Vietnamese; 'other' languages get no triage score.
 TRIAGE_LANGS = ("vi", "en")
@@ -89,11 +91,6 @@ class Enricher:
                                                         c.claim_suggest_threshold),
                                   models_dir=c.models_dir, lang=settings.language),
         )
-        if store is not None:
-            try:
-                enricher.stories.warm_from_store(store)
-            except Exception as exc:  # stories restart empty rather than stop the ingest
-                log.warning("could not load recent stories from the store: %s", exc)
         return enricher
 
     def refresh_claims(self, store) -> int:
@@ -107,11 +104,10 @@ class Enricher:
         self.misinfo.set_claims(claims)
         return len(claims)
 
-    def keep(self, doc: Document) -> bool:
+    def keep(self, doc: Document, *, local_source: bool = False) -> bool:
         """Whether the ingest keeps the document under ``classifiers.filter_to_province``."""
-        if not self.settings.classifiers.filter_to_province:
-            return True
-        return bool(doc.extra.get(ABOUT_PROVINCE, True))
+        return keep_document(doc, filter_to_province=self.settings.classifiers.filter_to_province,
+                             local_source=local_source)
 
     def enrich(self, documents: list[Document]) -> list[Document]:
         if not documents:

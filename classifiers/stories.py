@@ -5,7 +5,8 @@ L2-normalised). It joins the most similar recent story when the cosine with that
 centroid reaches ``threshold``; otherwise it starts a story. Stories expire ``window`` after their
 last document. Candidate stories come from an inverted index over the features, so a document is
 compared only with stories sharing a word with it. State lives in memory per tracker (one per
-Enricher) and can be warmed from the store's recent documents at start.
+Enricher); the caller rebuilds it from the store's recent documents at start (:meth:`StoryTracker.warm`),
+so stories continue across restarts and crashes.
 
 ``story_id`` is derived from the first document's id, so re-running a batch gives the same ids;
 the headline is the title of the story's first titled document (or the start of its text).
@@ -16,8 +17,9 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Iterable
 
 from mediawatch.document import Document
@@ -80,12 +82,21 @@ def _headline(doc: Document) -> str:
 
 
 class StoryTracker:
+    """Online story clustering. Thread-safe: the ingest shares one tracker between host tasks.
+
+    State is rebuilt with :meth:`warm` from stored documents (their ``story_id`` says where each
+    belongs), so whatever a killed process leaves in the store, the next one continues from it.
+    """
+
     def __init__(self, *, threshold: float = 0.4, window: timedelta = timedelta(days=3)):
         self.threshold = threshold
         self.window = window
         self.stories: dict[str, Story] = {}
         self._postings: dict[str, set[str]] = {}
         self._assigned: dict[str, str] = {}  # doc id -> story id (re-enrichment keeps the story)
+        self._covered: list[tuple[datetime, datetime]] = []  # time ranges whose stored documents were warmed
+        self._head_rank: dict[str, tuple[int, datetime]] = {}  # story id -> rank of its headline's document
+        self._lock = threading.RLock()
 
     def __len__(self) -> int:
         return len(self.stories)
@@ -93,6 +104,10 @@ class StoryTracker:
     def headline(self, story_id: str) -> str | None:
         story = self.stories.get(story_id)
         return story.headline if story else None
+
+    def _index(self, story: Story, keys: Iterable[str]) -> None:
+        for key in keys:
+            self._postings.setdefault(key, set()).add(story.id)
 
     def _expire(self, now: datetime) -> None:
         cutoff = now - self.window
@@ -105,13 +120,45 @@ class StoryTracker:
                     if not bucket:
                         del self._postings[key]
             for doc_id in story.doc_ids:
-                self._assigned.pop(doc_id, None)
+                if self._assigned.get(doc_id) == sid:
+                    del self._assigned[doc_id]
+            self._head_rank.pop(sid, None)
+
+    def _offer_headline(self, story: Story, doc: Document) -> None:
+        """The headline is the first document's (the one the story id comes from), else the earliest's."""
+        rank = (0 if story_id_for(doc.id) == story.id else 1, doc.when)
+        if story.id not in self._head_rank or rank < self._head_rank[story.id]:
+            self._head_rank[story.id] = rank
+            story.headline = _headline(doc)
+
+    def _join(self, story: Story, doc: Document, vec: dict[str, float], when: datetime) -> None:
+        # Only the document's new features enter the index: the cost of a join is the document's
+        # size, not the story's vocabulary (which grows with every member).
+        fresh = [key for key in vec if key not in story.centroid]
+        story.add(vec, when)
+        story.first_seen = min(story.first_seen, when)
+        story.doc_ids.append(doc.id)
+        if not story.headline and (doc.title or doc.text):
+            story.headline = _headline(doc)
+        self._index(story, fresh)
 
     def assign(self, doc: Document) -> str:
+        with self._lock:
+            return self._assign(doc)
+
+    def _assign(self, doc: Document) -> str:
         if doc.id in self._assigned:
             return self._assigned[doc.id]
         when = doc.when
         vec = features(doc.title, doc.text)
+        own = self.stories.get(story_id_for(doc.id))
+        if own is not None:
+            # The document that started this story, seen again after its story was rebuilt from
+            # the store without it (e.g. it was never stored before a crash): it rejoins its story.
+            self._join(own, doc, vec, when)
+            self._offer_headline(own, doc)
+            self._assigned[doc.id] = own.id
+            return own.id
         counts: dict[str, int] = {}
         for key in vec:
             bucket = self._postings.get(key)
@@ -119,8 +166,11 @@ class StoryTracker:
                 for sid in bucket:
                     counts[sid] = counts.get(sid, 0) + 1
         best, best_sim = None, 0.0
-        for sid in sorted(counts, key=counts.get, reverse=True)[:8]:
-            story = self.stories[sid]
+        # Ties broken by story id, so the same input gives the same stories in every process.
+        for sid in sorted(counts, key=lambda k: (-counts[k], k))[:8]:
+            story = self.stories.get(sid)
+            if story is None:
+                continue
             if when - story.last_seen > self.window or story.first_seen - when > self.window:
                 continue
             dot = sum(value * story.centroid.get(key, 0.0) for key, value in vec.items())
@@ -128,62 +178,80 @@ class StoryTracker:
             if sim > best_sim:
                 best, best_sim = story, sim
         if best is not None and best_sim >= self.threshold:
-            before = set(best.centroid)
-            best.add(vec, when)
-            best.doc_ids.append(doc.id)
-            if not best.headline and (doc.title or doc.text):
-                best.headline = _headline(doc)
-            for key in set(best.centroid) - before:
-                self._postings.setdefault(key, set()).add(best.id)
+            self._join(best, doc, vec, when)
             story = best
         else:
             story = Story(id=story_id_for(doc.id), headline=_headline(doc), centroid=dict(vec), size=1,
                           first_seen=when, last_seen=when, doc_ids=[doc.id])
             story.norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
             self.stories[story.id] = story
-            for key in vec:
-                self._postings.setdefault(key, set()).add(story.id)
+            self._head_rank[story.id] = (0, when)
+            self._index(story, vec)
         self._assigned[doc.id] = story.id
         return story.id
 
     def assign_batch(self, docs: Iterable[Document]) -> list[str]:
         docs = list(docs)
-        if docs:
-            self._expire(max(d.when for d in docs))
-        # Oldest first, so a story's first document is the earliest one seen.
-        order = sorted(range(len(docs)), key=lambda i: docs[i].when)
-        out = [""] * len(docs)
-        for i in order:
-            out[i] = self.assign(docs[i])
-        return out
+        with self._lock:
+            if docs:
+                self._expire(max(d.when for d in docs))
+            # Oldest first, so a story's first document is the earliest one seen.
+            order = sorted(range(len(docs)), key=lambda i: (docs[i].when, docs[i].id))
+            out = [""] * len(docs)
+            for i in order:
+                out[i] = self._assign(docs[i])
+            return out
 
-    def warm_from_store(self, store, *, now: datetime | None = None, limit: int = 5000) -> int:
-        """Load the last window's documents from the store so stories continue across restarts."""
-        from mediawatch.store.base import SearchQuery
+    def unwarmed(self, since: datetime, until: datetime) -> list[tuple[datetime, datetime]]:
+        """The parts of [since, until) whose stored documents this tracker has not been given."""
+        gaps, start = [], since
+        with self._lock:
+            for a, b in self._covered:
+                if b <= start:
+                    continue
+                if a >= until:
+                    break
+                if a > start:
+                    gaps.append((start, a))
+                start = max(start, b)
+            if start < until:
+                gaps.append((start, until))
+        return gaps
 
-        now = now or datetime.now(timezone.utc)
-        docs: list[Document] = []
-        for doc in store.iter_documents(SearchQuery(since=now - self.window)):
-            docs.append(doc)
-            if len(docs) >= limit:
-                break
-        docs.sort(key=lambda d: d.when)
-        for doc in docs:
-            if doc.story_id and doc.story_id not in self.stories:
-                vec = features(doc.title, doc.text)
-                story = Story(id=doc.story_id, headline=_headline(doc), centroid=dict(vec), size=1,
-                              first_seen=doc.when, last_seen=doc.when, doc_ids=[doc.id])
-                story.norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-                self.stories[story.id] = story
-                for key in vec:
-                    self._postings.setdefault(key, set()).add(story.id)
-            elif doc.story_id:
-                story = self.stories[doc.story_id]
-                before = set(story.centroid)
-                story.add(features(doc.title, doc.text), doc.when)
-                story.doc_ids.append(doc.id)
-                for key in set(story.centroid) - before:
-                    self._postings.setdefault(key, set()).add(story.id)
-            if doc.story_id:
-                self._assigned[doc.id] = doc.story_id
-        return len(docs)
+    def _cover(self, since: datetime, until: datetime) -> None:
+        merged: list[tuple[datetime, datetime]] = []
+        for a, b in sorted([*self._covered, (since, until)]):
+            if merged and a <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+            else:
+                merged.append((a, b))
+        self._covered = merged
+
+    def warm(self, documents: Iterable[Document], *, covering: tuple[datetime, datetime] | None = None) -> int:
+        """Rebuild stories from stored documents (any order, repeats ignored).
+
+        The caller hands over the stored documents of a time range (``covering``: then
+        :meth:`unwarmed` no longer asks for it) plus the earlier members of the stories found in it.
+        Each document joins the story its ``story_id`` names; the headline is the story's first
+        document's (the one its id was derived from), else its earliest one's. Returns how many
+        documents were read. The store is the truth: a crash at any point leaves documents whose
+        stories this rebuilds, and nothing else to get out of step.
+        """
+        count = 0
+        with self._lock:
+            for doc in documents:
+                count += 1
+                sid = doc.story_id
+                if not sid or doc.id in self._assigned:
+                    continue
+                when = doc.when
+                story = self.stories.get(sid)
+                if story is None:
+                    story = self.stories[sid] = Story(id=sid, headline="", centroid={}, size=0, first_seen=when,
+                                                      last_seen=when, norm=0.0)
+                self._join(story, doc, features(doc.title, doc.text), when)
+                self._assigned[doc.id] = sid
+                self._offer_headline(story, doc)
+            if covering is not None:
+                self._cover(*covering)
+        return count

@@ -66,8 +66,13 @@ class ArticleCollector:
         self.source = source
         self.ctx = ctx
         self.fetcher = fetcher_for(ctx)
-        self.index: FingerprintIndex = ctx.extras.get("dedup_index") or FingerprintIndex.load(ctx.store)
-        ctx.extras["dedup_index"] = self.index
+        index = ctx.extras.get("dedup_index")
+        if index is None:
+            index = ctx.extras["dedup_index"] = FingerprintIndex.load(ctx.store)
+            # Fingerprints are written before the documents they come from: after a crash between
+            # the two, the rerun re-fetches the document and finds its own row (excluded by id).
+            ctx.on_write(lambda: index.save(ctx.store))
+        self.index: FingerprintIndex = index
         self.src = Source(id=source.id, kind=source.kind, name=source.name or source.id)
         self.min_chars = source.options.min_chars
 

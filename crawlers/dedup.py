@@ -1,8 +1,9 @@
 """Near-duplicate detection across sources: 64-bit SimHash over word shingles of the folded text.
 
 Syndicated copies and re-posts with a new headline keep most of their body, so their SimHashes
-differ in a few bits. The index is persisted in the store's state between runs, bounded to the most
-recent fingerprints; only originals are indexed, so copies point at the first version seen.
+differ in a few bits. The index is persisted in the store (one row per fingerprint) between runs,
+bounded to the most recent fingerprints; only originals are indexed, so copies point at the first
+version seen.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
-
 import numpy as np
 
+from mediawatch.store.base import Fingerprint
 from mediawatch.text import fold
 
 BITS = 64
@@ -22,8 +22,6 @@ BITS = 64
 # articles measured 23-39 (tests/test_dedup.py keeps both facts).
 MAX_DISTANCE = 12
 SHINGLE = 3
-STATE_NAMESPACE = "dedup"
-STATE_KEY = "simhash"
 MAX_ENTRIES = 20_000
 _WORD = re.compile(r"\w+")
 
@@ -85,14 +83,21 @@ class FingerprintIndex:
     """Recent fingerprints of original documents, scanned with vectorised XOR + popcount.
 
     A linear scan of 20,000 64-bit values takes tens of microseconds with numpy and, unlike
-    banding, finds every match up to MAX_DISTANCE bits.
+    banding, finds every match up to MAX_DISTANCE bits. The store keeps one row per fingerprint
+    (``Store.add_fingerprints``): a run loads the most recent ones and writes back only those it
+    added, so runs on several hosts at once never drop each other's entries.
     """
 
-    entries: dict[str, tuple[int, str]] = field(default_factory=dict)  # doc_id -> (fingerprint, seen iso)
-    dirty: bool = False
+    entries: dict[str, tuple[int, datetime]] = field(default_factory=dict)  # doc_id -> (fingerprint, seen)
+    _new: dict[str, Fingerprint] = field(default_factory=dict, repr=False)  # added since the last save
+    _trim_before: datetime | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._rebuild()
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self._new)
 
     def _rebuild(self) -> None:
         self._ids: list[str] = list(self.entries)
@@ -118,19 +123,21 @@ class FingerprintIndex:
         return best[1] if best else None
 
     def add(self, doc_id: str, fp: int, when: datetime | None = None) -> None:
-        seen = (when or datetime.now(timezone.utc)).isoformat()
+        seen = when or datetime.now(timezone.utc)
         if doc_id in self.entries:
             if self.entries[doc_id][0] == fp:
                 return
             self.entries[doc_id] = (fp, seen)
             self._fps[self._pos[doc_id]] = fp
-            self.dirty = True
+            self._new[doc_id] = Fingerprint(doc_id, fp, seen)
             return
         self.entries[doc_id] = (fp, seen)
-        self.dirty = True
+        self._new[doc_id] = Fingerprint(doc_id, fp, seen)
         if len(self.entries) > MAX_ENTRIES:
-            for old in sorted(self.entries, key=lambda k: self.entries[k][1])[:len(self.entries) - MAX_ENTRIES]:
+            ordered = sorted(self.entries, key=lambda k: self.entries[k][1])
+            for old in ordered[:len(self.entries) - MAX_ENTRIES]:
                 del self.entries[old]
+            self._trim_before = self.entries[ordered[len(ordered) - MAX_ENTRIES]][1]
             self._rebuild()
             return
         if len(self._ids) >= self._fps.size:
@@ -139,22 +146,16 @@ class FingerprintIndex:
         self._fps[len(self._ids)] = fp
         self._ids.append(doc_id)
 
-    # persistence in the store's state -----------------------------------------------------------
-    def to_state(self) -> dict[str, Any]:
-        return {"v": 1, "entries": [[doc_id, to_hex(fp), seen] for doc_id, (fp, seen) in self.entries.items()]}
-
-    @classmethod
-    def from_state(cls, state: dict[str, Any] | None) -> "FingerprintIndex":
-        entries = {}
-        for doc_id, fp_hex, seen in (state or {}).get("entries", []):
-            entries[doc_id] = (int(fp_hex, 16), seen)
-        return cls(entries=entries)
-
+    # persistence: one store row per fingerprint ---------------------------------------------------
     @classmethod
     def load(cls, store) -> "FingerprintIndex":
-        return cls.from_state(store.get_state(STATE_NAMESPACE, STATE_KEY))
+        return cls(entries={r.doc_id: (r.value, r.seen_at) for r in store.fingerprints(limit=MAX_ENTRIES)})
 
     def save(self, store) -> None:
-        if self.dirty:
-            store.set_state(STATE_NAMESPACE, STATE_KEY, self.to_state())
-            self.dirty = False
+        """Write the fingerprints added since the last save (and forget rows past the bound)."""
+        if self._new:
+            store.add_fingerprints(list(self._new.values()))
+            self._new.clear()
+        if self._trim_before is not None:
+            store.trim_fingerprints(self._trim_before)
+            self._trim_before = None

@@ -28,7 +28,7 @@ from .dates import parse_date
 from .dedup import simhash, to_hex
 from .extract import sniff_encoding
 from .fetch import FetchError
-from .urls import MAX_URL_CHARS, canonical_url
+from .urls import MAX_URL_CHARS, canonical_url, host_key
 
 STATE_KEY = "feed"
 
@@ -163,3 +163,8 @@ def _collect_feed(source: SourceSettings, ctx: CollectContext) -> Iterable[Docum
     validators = {k: v for k, v in (("etag", result.headers.get("etag")),
                                     ("last_modified", result.headers.get("last-modified"))) if v}
     ctx.save_state(STATE_KEY, validators)
+
+
+def politeness_key(source: SourceSettings, settings=None) -> str:
+    """Feeds and their articles on one host are fetched one after the other (per-host politeness)."""
+    return host_key(source.url) or f"{source.type}:{source.id}"

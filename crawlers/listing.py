@@ -23,6 +23,7 @@ from .articles import ArticleCollector, release_fetcher
 from .base import CollectContext
 from .scrapy_runner import failure_reason
 from .sitemaps import crawl_links
+from .urls import host_key
 
 # The defaults live with the typed options (docs/configuration.md lists them).
 DEFAULT_LINKS = LISTING_LINKS
@@ -80,3 +81,8 @@ def collect_listing(source: SourceSettings, ctx: CollectContext) -> Iterable[Doc
         yield from ArticleCollector(source, ctx).collect(links)
     finally:
         release_fetcher(ctx)
+
+
+def politeness_key(source: SourceSettings, settings=None) -> str:
+    """Listing pages and their articles on one host are fetched one after the other (per-host politeness)."""
+    return host_key(source.url) or f"{source.type}:{source.id}"

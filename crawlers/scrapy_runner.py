@@ -21,7 +21,9 @@ import queue
 import threading
 from typing import Any, Iterator
 
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CannotResolveHostError, DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
+from twisted.internet import defer
+from twisted.internet import error as net_error
 
 from .fetch import FetchError, FetchPolicy, check_address, retry_after_seconds
 
@@ -159,12 +161,13 @@ def failure_reason(failure) -> tuple[str, str]:
         if "robots" in text.lower():
             return "robots", f"{url}: disallowed by robots.txt"
         return "ignored", f"{url}: {text}"
-    lowered = (name + " " + text).lower()
-    if "dns" in lowered or "resolve" in lowered:
+    # Typed, never guessed from class names: Scrapy wraps Twisted's errors in its own types.
+    if isinstance(exc, (CannotResolveHostError, net_error.DNSLookupError)):
         return "dns", f"{url}: cannot resolve host ({name})"
-    if "timeout" in lowered or "timed out" in lowered:
+    if isinstance(exc, (DownloadTimeoutError, net_error.TimeoutError, net_error.TCPTimedOutError,
+                        defer.TimeoutError)):
         return "timeout", f"{url}: timed out ({name})"
-    if "maxsize" in lowered or "too large" in lowered or "cancel" in lowered:
+    if isinstance(exc, (DownloadCancelledError, defer.CancelledError)):  # past DOWNLOAD_MAXSIZE
         return "too_large", f"{url}: larger than crawl.max_bytes ({name})"
     return "connect", f"{url}: {name}: {text}"
 

@@ -27,7 +27,7 @@ from .base import CollectContext
 from .dates import parse_date
 from .fetch import FetchPolicy
 from .scrapy_runner import crawl, failure_reason
-from .urls import MAX_URL_CHARS
+from .urls import MAX_URL_CHARS, host_key
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
 DEFAULT_MAX_BYTES = 5_000_000
@@ -190,3 +190,8 @@ def collect_sitemap(source: SourceSettings, ctx: CollectContext) -> Iterable[Doc
         yield from ArticleCollector(source, ctx).collect(links)
     finally:
         release_fetcher(ctx)
+
+
+def politeness_key(source: SourceSettings, settings=None) -> str:
+    """Sitemaps and their articles on one host are fetched one after the other (per-host politeness)."""
+    return host_key(source.url) or f"{source.type}:{source.id}"

@@ -44,3 +44,11 @@ def canonical_url(url: str, base: str | None = None) -> str:
 
 def url_doc_id(url: str) -> str:
     return doc_id_for_url(canonical_url(url))
+
+
+def host_key(url: str | None) -> str | None:
+    """The lower-cased host of a URL (the unit of per-host politeness), or None."""
+    if not url:
+        return None
+    host = urlsplit(url).hostname
+    return host.lower() if host else None

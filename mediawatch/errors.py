@@ -45,6 +45,10 @@ class TemporaryError(MediawatchError):
     kind = ErrorKind.TEMPORARY
 
 
+class TimedOut(TemporaryError):
+    """Work that did not finish within its time limit (a host's sources in the Prefect flow)."""
+
+
 class PermanentError(MediawatchError):
     kind = ErrorKind.PERMANENT
 

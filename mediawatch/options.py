@@ -163,6 +163,9 @@ class FileOptions(Options):
     mapping: dict[str, str] = Field(description="Document field -> column (dotted paths reach into JSON "
                                                 "objects); id and text are required. Fields: "
                                                 + ", ".join(FILE_FIELDS) + ".")
+    delimiter: str | None = Field(None, min_length=1, max_length=1,
+                                  description="The CSV delimiter; default: sniffed from the header line "
+                                              "among , ; TAB |.")
 
     @field_validator("format", "platform", mode="before")
     @classmethod

@@ -5,13 +5,14 @@ that yields an empty store). Results are checked against brute-force answers com
 from __future__ import annotations
 
 import random
+import threading
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from mediawatch.document import Document, Misinfo, Sentiment, Source, doc_id_for_url
-from mediawatch.store.base import AlertRecord, ReviewDecision, RunRecord, SearchQuery
+from mediawatch.store.base import AlertRecord, Fingerprint, ReviewDecision, RunRecord, SearchQuery
 from mediawatch.store.forecasts import DayCount, ForecastPoint, ForecastRecord, TodaySoFar
 from mediawatch.store.query import matches_folded, parse_user_query
 from mediawatch.synthetic import synthetic_documents
@@ -236,6 +237,58 @@ class StoreContract(DeskStoreContract):
         assert [(r.run_id, r.source_id) for r in runs][0] == ("r2", "a")
         assert [r.run_id for r in store.runs(source_id="a")] == ["r2", "r1"]
         assert store.runs(source_id="a")[1].errors == {"timeout": 1}
+
+    def test_runs_count_failures_by_reason_and_by_kind_apart(self, store):
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        store.record_run([RunRecord("r1", "a", now, now, fetched=2, errors={"timeout": 1, "http_404": 2},
+                                    error_kinds={"temporary": 1, "permanent": 2}, aborted=True)])
+        (run,) = store.runs(source_id="a")
+        assert run.errors == {"timeout": 1, "http_404": 2} and run.error_kinds == {"temporary": 1, "permanent": 2}
+        assert run.aborted and run.failed
+        store.record_run([RunRecord("r1", "a", now, now, fetched=2)])  # re-recorded: replaced
+        (run,) = store.runs(source_id="a")
+        assert (run.errors, run.error_kinds, run.aborted, run.failed) == ({}, {}, False, False)
+
+    # --- per-row homes: fingerprints and run summaries -------------------------------------------
+    def test_fingerprints_are_rows(self, store):
+        rows = [Fingerprint(f"d{i}", (0xF0F0 << 48) + i, T0 + timedelta(hours=i)) for i in range(30)]
+        store.add_fingerprints(rows[:20])
+        store.add_fingerprints(rows[20:])
+        store.add_fingerprints([Fingerprint("d3", 2**64 - 1, T0 + timedelta(hours=100))])  # replaced by id
+        newest = store.fingerprints(limit=5)
+        assert [r.doc_id for r in newest] == ["d3", "d29", "d28", "d27", "d26"]
+        assert newest[0].value == 2**64 - 1 and newest[0].seen_at == T0 + timedelta(hours=100)
+        assert len(store.fingerprints()) == 30
+        assert store.trim_fingerprints(T0 + timedelta(hours=10)) == 9  # d0..d9 except d3
+        assert {r.doc_id for r in store.fingerprints()} == {f"d{i}" for i in range(10, 30)} | {"d3"}
+
+    def test_two_writers_keep_each_others_fingerprints(self, store, second_store):
+        def write(target, prefix):
+            for n in range(10):
+                target.add_fingerprints([Fingerprint(f"{prefix}{n}-{k}", n * 10 + k, T0 + timedelta(minutes=n))
+                                         for k in range(5)])
+
+        threads = [threading.Thread(target=write, args=(s, p)) for s, p in ((store, "a"), (second_store, "b"))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        ids = {r.doc_id for r in store.fingerprints()}
+        assert len(ids) == 100 and ids == {r.doc_id for r in second_store.fingerprints()}
+
+    def test_run_summaries_are_rows_latest_first(self, store, second_store):
+        def summary(run_id, hour, finished=True):
+            return {"run_id": run_id, "started_at": f"2025-07-01T{hour:02d}:00:00Z",
+                    "finished_at": f"2025-07-01T{hour:02d}:30:00Z" if finished else None, "new": hour}
+
+        store.save_run_summary("r1", summary("r1", 1))
+        second_store.save_run_summary("r3", summary("r3", 3))  # another host, at the same time
+        store.save_run_summary("r2", summary("r2", 2))
+        assert [s["run_id"] for s in store.run_summaries()] == ["r3", "r2", "r1"]
+        store.save_run_summary("r2", {**summary("r2", 4), "new": 99})  # re-saved: replaced, moved up
+        latest = store.run_summaries(limit=1)
+        assert latest == [{**summary("r2", 4), "new": 99}]
+        assert len(second_store.run_summaries(limit=10)) == 3
 
     def test_review_is_applied_and_audited(self, store):
         d = doc(1, misinfo=Misinfo(score=0.8, claim="Vỡ đập", flagged=True))

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from typer.testing import CliRunner
 
-from mediawatch.flows.orchestration.ingest import describe_summary
+from mediawatch.app.cli.runinfo import describe_summary
 from mediawatch.app.cli import app
 from mediawatch.store.sqlite import SQLiteStore
 

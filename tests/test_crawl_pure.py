@@ -99,3 +99,30 @@ def test_summarise_counts_failures_by_group():
     assert health.failures == {"network": 2, "http": 1, "extraction": 1, "robots": 1}
     assert health.last_published_at == now - timedelta(hours=2)
     assert health.last_success_at == now - timedelta(hours=1)
+
+
+def test_scrapy_failures_are_sorted_by_their_type_not_their_name():
+    from twisted.internet import defer, error
+    from twisted.python.failure import Failure
+
+    from mediawatch.crawlers.scrapy_runner import failure_reason
+
+    class Request:
+        url = "http://bao.test/a.html"
+
+    def reason(exc: Exception) -> str:
+        failure = Failure(exc)
+        failure.request = Request()
+        return failure_reason(failure)[0]
+
+    from scrapy.exceptions import CannotResolveHostError, DownloadCancelledError, DownloadTimeoutError
+
+    assert reason(CannotResolveHostError("bao.test")) == "dns" == reason(error.DNSLookupError("bao.test"))
+    assert reason(DownloadTimeoutError("took longer than 1.0 seconds")) == "timeout"
+    assert reason(error.TimeoutError()) == "timeout" and reason(error.TCPTimedOutError()) == "timeout"
+    assert reason(DownloadCancelledError("max size")) == "too_large" == reason(defer.CancelledError())
+
+    class TimeoutishButNot(Exception):
+        pass
+
+    assert reason(TimeoutishButNot("timed out resolving dns")) == "connect"

@@ -62,7 +62,8 @@ def test_sitemap_and_listing_sources_end_to_end(site, tmp_path):
         SourceSettings(id="ls", type="listing", url=site.urls["listing"])])
     with open_store(f"sqlite:///{tmp_path / 'mw.db'}") as store:
         sitemap, listing = run_ingest(settings, store, enrich=None).records
-        assert (sitemap.new, sitemap.errors) == (ARTICLES_ON_A, {"http_404": 1, "permanent": 1})
+        assert (sitemap.new, sitemap.errors, sitemap.error_kinds) == (ARTICLES_ON_A, {"http_404": 1},
+                                                                      {"permanent": 1})
         assert (listing.new, listing.unchanged, listing.errors) == (0, ARTICLES_ON_A, {})
         assert store.count(SearchQuery(source_ids=["sm"])) == ARTICLES_ON_A
 

@@ -316,3 +316,24 @@ def test_a_document_refused_for_good_is_kept_aside_not_retried(store: ElasticSto
     kept = (tmp_path / "spool" / "rejected.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(kept) == 1 and '"doc00002"' in kept[0] and "reason" in kept[0]
     assert store.count(SearchQuery()) == 1
+
+
+def test_values_kept_in_state_by_older_versions_move_into_rows(store: ElasticStore) -> None:
+    store.set_state("dedup", "simhash", {"v": 1, "entries": [["d1", "00000000000000ff", "2025-07-01T03:00:00+00:00"]]})
+    for run_id, hour in (("r0", 1), ("r1", 2)):
+        value = {"run_id": run_id, "started_at": f"2025-07-01T0{hour}:00:00Z", "finished_at": f"2025-07-01T0{hour}:05:00Z"}
+        store.set_state("runs", run_id, value)
+    store.set_state("runs", "latest", value)
+    from mediawatch.store.base import RunRecord
+
+    store.es.index(index="mwtest-runs", id="old:feed", refresh=True, document={
+        "run_id": "old", "source_id": "feed", "started_at": "2025-07-01T00:00:00Z",
+        "finished_at": "2025-07-01T00:01:00Z", "fetched": 1, "new": 1, "updated": 0, "unchanged": 0,
+        "errors": {"timeout": 1, "temporary": 1}, "messages": [], "seq": 1})
+    (old,) = store.runs()
+    assert isinstance(old, RunRecord) and old.errors == {"timeout": 1} and old.error_kinds == {"temporary": 1}
+    fresh = ElasticStore(store.url, spool_path=store.spool.path, index_prefix="mwtest")
+    assert [(r.doc_id, r.value) for r in fresh.fingerprints()] == [("d1", 255)]
+    assert [s["run_id"] for s in fresh.run_summaries()] == ["r1", "r0"]
+    assert fresh.get_state("runs", "latest") is None and fresh.get_state("dedup", "simhash") is None
+    fresh.close()

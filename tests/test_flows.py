@@ -52,14 +52,14 @@ def receiver():
 
 def check_run(tmp_path, summary, receiver):
     by_source = {r.source_id: r for r in summary.records}
-    assert set(by_source) == {"fb-a", "yt-b", "broken"}
+    assert list(by_source) == ["fb-a", "yt-b", "broken"]  # plan order, whichever executor ran it
     assert by_source["fb-a"].new == 30 and by_source["yt-b"].new == 12
     assert by_source["broken"].errors and summary.failed_sources == ["broken"]
     assert summary.alerts == {"new": 1} and summary.deliveries["delivered"] == 1
     assert len(receiver.delivered) == 1
     with SQLiteStore(tmp_path / "mw.db") as store:
-        latest = store.get_state("runs", "latest")
-        assert latest == store.get_state("runs", summary.run_id)
+        (latest,) = store.run_summaries(limit=1)
+        assert latest == summary.as_state() and latest["run_id"] == summary.run_id
         assert latest["new"] == 42 and latest["failed_sources"] == ["broken"]
         assert latest["alerts"] == {"new": 1} and latest["per_source"]["fb-a"]["new"] == 30
         assert {r.source_id for r in store.runs() if r.run_id == summary.run_id} == {"fb-a", "yt-b", "broken"}
@@ -122,7 +122,7 @@ def test_province_filter_drops_documents_not_about_the_province(tmp_path):
     with SQLiteStore(tmp_path / "mw.db") as store:
         summary = stages.run_ingest(settings, store, sources=settings.sources[:1], enrich=enrich, alerts=False)
         assert summary.filtered_out == {"fb-a": 10} and summary.totals.inserted == 20
-        assert store.get_state("runs", "latest")["filtered_out"] == 10
+        assert store.run_summaries(limit=1)[0]["filtered_out"] == 10
     keep = settings.model_copy(update={"classifiers": settings.classifiers.model_copy(
         update={"filter_to_province": False})})
     with SQLiteStore(tmp_path / "mw2.db") as store:
@@ -130,25 +130,42 @@ def test_province_filter_drops_documents_not_about_the_province(tmp_path):
                                  alerts=False).totals.inserted == 30
 
 
-def test_sources_group_by_host():
+def test_the_plan_groups_sources_by_the_politeness_key_their_connector_declares(tmp_path):
+    from mediawatch.flows.orchestration.plan import plan_ingest
+
     def src(sid, **kw):
         return SourceSettings(id=sid, **kw)
 
-    groups = stages.group_by_host([
+    settings = Settings(sources=[
         src("a", url="https://baolaocai.vn/rss/a.rss"), src("b", url="https://BAOLAOCAI.vn/rss/b.rss"),
         src("c", url="https://vnexpress.net/rss"), src("fb1", kind="social", type="facebook", options={"pages": "a"}),
+        src("off", url="https://baolaocai.vn/rss/c.rss", enabled=False),
         src("fb2", kind="social", type="facebook", options={"pages": "b"}),
         src("m", kind="social", type="mastodon", url="https://mastodon.social", options={"hashtags": ["laocai"]}),
-        src("f", type="file", options={"path": "x.jsonl", "mapping": {"id": "id", "text": "text"}})])
-    assert {h: [s.id for s in g] for h, g in groups.items()} == {
-        "baolaocai.vn": ["a", "b"], "vnexpress.net": ["c"], "facebook": ["fb1", "fb2"],
-        "mastodon:mastodon.social": ["m"], "file:f": ["f"]}
+        src("m-feed", url="https://mastodon.social/@ubnd.rss"),  # same host as the API: never in parallel
+        src("f", type="file", options={"path": str(tmp_path / "x.jsonl"), "mapping": {"id": "id", "text": "text"}}),
+        src("g", type="file", options={"path": str(tmp_path / "x.jsonl"), "mapping": {"id": "id", "text": "text"}})])
+    plan = plan_ingest(settings)
+    assert {g.key: [s.id for s in g.sources] for g in plan.groups} == {
+        "baolaocai.vn": ["a", "b"], "vnexpress.net": ["c"], "graph.facebook.com": ["fb1", "fb2"],
+        "mastodon.social": ["m", "m-feed"], f"file:{tmp_path / 'x.jsonl'}": ["f", "g"]}
+    assert [s.id for s in plan.sources] == ["a", "b", "c", "fb1", "fb2", "m", "m-feed", "f", "g"]
 
 
 def test_crashed_task_becomes_a_failure_record():
+    from mediawatch.errors import TimedOut, TemporaryError
+
     src = SourceSettings(id="x", url="https://x.test/rss")
-    record = stages.crashed_record(src, "r1", datetime.now(timezone.utc), TimeoutError("took too long"))
-    assert record.errors == {"timeout": 1, "temporary": 1} and "took too long" in record.messages[0]
+    now = datetime.now(timezone.utc)
+    record = stages.crashed_record(src, "r1", now, TimedOut("took too long"))
+    assert (record.errors, record.error_kinds) == ({"timeout": 1}, {"temporary": 1})
+    assert record.aborted and record.failed and "took too long" in record.messages[0]
+    # Typed, not guessed from names: a class called "...Timeout..." that is not a time-out is a crash.
+    class ReadTimeoutish(Exception):
+        pass
+
+    assert stages.crashed_record(src, "r1", now, ReadTimeoutish()).errors == {"crash": 1}
+    assert stages.crashed_record(src, "r1", now, TemporaryError("store down")).error_kinds == {"temporary": 1}
 
 
 # --- retraining: a tiny model module (this one) plugged into the classifiers' registry ------------------
@@ -276,4 +293,4 @@ options = {{ path = "{path}", platform = "facebook", mapping = {json.dumps(MAPPI
     assert result.exit_code == 0, result.output
     assert "fb-a: lấy " in result.output and ": 30 mới, 0 cập nhật" in result.output
     with SQLiteStore(tmp_path / "mw.db") as store:
-        assert store.get_state("runs", "latest")["engine"] == "prefect"
+        assert store.run_summaries(limit=1)[0]["engine"] == "prefect"

@@ -35,5 +35,12 @@ def reopen(tmp_path):
         s.close()
 
 
+@pytest.fixture
+def second_store(store, osmem_clone, tmp_path):
+    """Another client on the same cluster and prefix, as a second host would have."""
+    with ElasticStore(osmem_clone.url, spool_path=tmp_path / "spool2", index_prefix="contract") as s:
+        yield s
+
+
 class TestElasticContract(StoreContract):
     pass

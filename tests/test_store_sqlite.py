@@ -39,6 +39,13 @@ def reopen():
         s.close()
 
 
+@pytest.fixture
+def second_store(store):
+    """Another connection to the same file, as a second process or host would have."""
+    with SQLiteStore(store.path) as s:
+        yield s
+
+
 class TestSQLiteContract(StoreContract):
     pass
 
@@ -125,3 +132,43 @@ def test_reopening_keeps_data_and_wal_mode(tmp_path):
     with SQLiteStore(path) as store:
         assert store.count(SearchQuery()) == 10
         assert store._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_version_1_files_move_shared_values_into_rows(tmp_path):
+    """Fingerprints and run summaries were whole JSON values in `state`; runs counted each failure
+    under its reason and again under its kind. Opening an old file moves them into rows."""
+    import json
+
+    from mediawatch.store.sqlite_schema import MIGRATIONS, _split
+
+    path = tmp_path / "v1.db"
+    conn = sqlite3.connect(path)
+    for statement in _split(MIGRATIONS[0][1]):
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    run = ("r1", "feed", "2025-07-01T00:00:00Z", "2025-07-01T00:01:00Z", 3, 3, 0, 0)
+    conn.execute("INSERT INTO runs(run_id, source_id, started_at, finished_at, fetched, new, updated, unchanged, "
+                 "errors, messages) VALUES (?,?,?,?,?,?,?,?,?,'[]')", (*run, json.dumps(
+                     {"timeout": 2, "temporary": 2, "http_404": 1, "permanent": 1})))
+    conn.execute("INSERT INTO runs(run_id, source_id, started_at, finished_at, fetched, new, updated, unchanged, "
+                 "errors, messages) VALUES (?,?,?,?,?,?,?,?,?,'[]')", ("r1", "social", *run[2:], json.dumps(
+                     {"permanent": 1})))
+    state = {"dedup/simhash": {"v": 1, "entries": [["d1", "00000000000000ff", "2025-07-01T03:00:00+00:00"],
+                                                   ["d2", "ffffffffffffffff", "2025-07-02T03:00:00.250000+00:00"]]},
+             "runs/r0": {"run_id": "r0", "started_at": "2025-06-30T00:00:00Z", "finished_at": "2025-06-30T00:05:00Z"},
+             "runs/r1": {"run_id": "r1", "started_at": "2025-07-01T00:00:00Z", "finished_at": "2025-07-01T00:05:00Z"}}
+    state["runs/latest"] = state["runs/r1"]
+    for name, value in state.items():
+        namespace, key = name.split("/")
+        conn.execute("INSERT INTO state VALUES (?,?,?,'2025-07-01T00:00:00Z')", (namespace, key, json.dumps(value)))
+    conn.commit()
+    conn.close()
+    with SQLiteStore(path) as store:
+        feed, social = sorted(store.runs(), key=lambda r: r.source_id)
+        assert feed.errors == {"timeout": 2, "http_404": 1} and feed.error_kinds == {"temporary": 2, "permanent": 1}
+        assert social.errors == {"permanent": 1} and social.error_kinds == {"permanent": 1}
+        rows = store.fingerprints()
+        assert [(r.doc_id, r.value) for r in rows] == [("d2", 2**64 - 1), ("d1", 255)]
+        assert rows[1].seen_at.isoformat() == "2025-07-01T03:00:00+00:00"
+        assert [s["run_id"] for s in store.run_summaries()] == ["r1", "r0"]
+        assert store.get_state("runs", "latest") is None and store.get_state("dedup", "simhash") is None

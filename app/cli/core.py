@@ -58,7 +58,7 @@ def run(ctx: typer.Context,
         prefect: bool = typer.Option(False, "--prefect", help="Run as the Prefect flow: hosts in parallel "
                                      "on the configured task runner (see docs/flows.md).")) -> None:
     """Run one ingest cycle over the configured sources now."""
-    from mediawatch.flows.orchestration.ingest import default_enricher, run_ingest
+    from mediawatch.flows.orchestration.ingest import default_enricher, guard, run_ingest
 
     settings = settings_from(ctx)
     chosen = settings.sources
@@ -68,9 +68,9 @@ def run(ctx: typer.Context,
             err(f"mediawatch: unknown source id(s): {', '.join(unknown)}. Fix: see [[sources]] in the configuration.")
             raise typer.Exit(EXIT_USAGE)
         chosen = [s for s in settings.sources if s.id in source]
-    store = open_store_or_exit(settings)
+    store = guard(settings, open_store_or_exit(settings))  # an unreachable store: spool, go on
     enrich = None if no_classify else default_enricher(settings, store)
-    with store, _progress(len([s for s in chosen if s.enabled])) as advance:
+    with store.store, _progress(len([s for s in chosen if s.enabled])) as advance:
         if prefect:
             from mediawatch.flows.orchestration.serve import prepare_environment
 
@@ -82,19 +82,18 @@ def run(ctx: typer.Context,
         else:
             summary = run_ingest(settings, store, sources=chosen, enrich=enrich,
                                  on_source_done=lambda record: advance(record.source_id))
+    from .runinfo import run_exit_code, run_lines, source_line
+
     lang = settings.language
     for record in summary.records:
-        errors = ", ".join(f"{k}={v}" for k, v in sorted(record.errors.items())) or "-"
-        typer.echo(t("cli.run.source", lang, source=record.source_id, fetched=record.fetched, new=record.new,
-                     updated=record.updated, unchanged=record.unchanged, errors=errors))
-    totals = summary.totals
-    typer.echo(t("cli.run.total", lang, run_id=summary.run_id, new=totals.inserted, updated=totals.updated,
-                 unchanged=totals.unchanged, failed=len(summary.failed_sources)))
-    sends_failed = report_deliveries(summary.deliveries)
-    raise typer.Exit(EXIT_FAILED if summary.failed_sources or sends_failed else EXIT_OK)
+        typer.echo(source_line(record, lang))
+    for line in run_lines(summary, lang):
+        typer.echo(line)
+    sends_failed = report_deliveries(summary.deliveries, lang)
+    raise typer.Exit(run_exit_code(summary, sends_failed))
 
 
-def report_deliveries(deliveries: dict | None) -> bool:
+def report_deliveries(deliveries: dict | None, lang: str = "vi") -> bool:
     """One line about alerts that did not reach a webhook; True when there were any."""
     deliveries = deliveries or {}
     refused, later = int(deliveries.get("failed") or 0), int(deliveries.get("retry_later") or 0)
@@ -102,16 +101,11 @@ def report_deliveries(deliveries: dict | None) -> bool:
     if not (refused or later or broken):
         return False
     if broken:
-        err(f"mediawatch: webhook: không gửi được cảnh báo / alerts not delivered: {broken}. "
-            "Fix: check data_dir is writable, then `mediawatch alerts outbox --retry`.")
+        err(t("cli.deliveries.broken", lang, error=broken))
     if refused:
-        err(f"mediawatch: webhook: {refused} cảnh báo bị từ chối (4xx), đã chuyển vào outbox/webhooks/failed / "
-            f"{refused} alert delivery(ies) refused (4xx), moved to outbox/webhooks/failed. "
-            "Fix: check the webhook's url, token and options, then move the file back (`mediawatch alerts outbox`).")
+        err(t("cli.deliveries.refused", lang, n=refused))
     if later:
-        err(f"mediawatch: webhook: {later} cảnh báo chưa gửi được sau các lần thử, còn trong hộp thư đi / "
-            f"{later} alert delivery(ies) failed after retries and wait in the outbox. "
-            "Fix: check the receiver is up; the next run or `mediawatch alerts outbox --retry` sends them.")
+        err(t("cli.deliveries.later", lang, n=later))
     for problem in (deliveries.get("errors") or [])[:3]:
         err(f"    {problem}")
     return True
@@ -204,7 +198,9 @@ def status(ctx: typer.Context, days: int = typer.Option(7, "--days", min=1, max=
             runs = store.runs(source_id=sid, limit=1)
             per_source[sid] = {"by_day": by_day, "last_run": runs[0] if runs else None}
         last = store.runs(limit=1)
-        latest = store.get_state("runs", "latest")  # run-level summary written by mediawatch.flows.orchestration.ingest
+        summaries = store.run_summaries(limit=1)  # run-level summaries written by the ingest, one per run
+        latest = summaries[0] if summaries else None
+        waiting = store.spool_pending()
         from mediawatch.crawlers.health import silent_sources
 
         silent = silent_sources(store.runs(limit=5000), datetime.now(timezone.utc))
@@ -218,6 +214,7 @@ def status(ctx: typer.Context, days: int = typer.Option(7, "--days", min=1, max=
                                    "typical_gap_hours": round(s.typical_gap.total_seconds() / 3600, 1)}
                                   for s in silent]}
         out["last_run_summary"] = latest
+        out["spool_pending"] = waiting
         typer.echo(json.dumps(scrub_data(out, None), ensure_ascii=False, indent=2))
         return
     lang = settings.language
@@ -225,14 +222,18 @@ def status(ctx: typer.Context, days: int = typer.Option(7, "--days", min=1, max=
     if last:
         typer.echo(t("cli.status.last_run", lang, when=fmt_date_time(last[0].finished_at, settings.timezone)))
     if latest:
-        from mediawatch.flows.orchestration.ingest import describe_summary
+        from .runinfo import describe_summary
 
         typer.echo(scrub(describe_summary(latest, lang)))
+    if waiting:
+        typer.echo(t("cli.status.spool", lang, n=waiting))
     header = t("cli.status.source", lang)
     typer.echo(f"{header:<24}" + " ".join(f"{d:>5}" for d in days_labels) + f"  {t('cli.status.errors', lang)}")
     for sid, info in per_source.items():
         run = info["last_run"]
         errors = ", ".join(f"{k}={v}" for k, v in sorted(run.errors.items())) if run and run.errors else "-"
+        if run and run.error_kinds:
+            errors += " [" + ", ".join(f"{k}={v}" for k, v in sorted(run.error_kinds.items())) + "]"
         typer.echo(f"{sid[:24]:<24}" + " ".join(f"{info['by_day'].get(d, 0):>5}" for d in days_labels) + f"  {errors}")
         if run:
             for message in run.messages[:3]:
@@ -249,7 +250,7 @@ def _run_json(run) -> dict | None:
         return None
     return {"run_id": run.run_id, "finished_at": run.finished_at.isoformat(), "fetched": run.fetched,
             "new": run.new, "updated": run.updated, "unchanged": run.unchanged, "errors": run.errors,
-            "messages": run.messages}
+            "error_kinds": run.error_kinds, "aborted": run.aborted, "messages": run.messages}
 
 
 CSV_COLUMNS = ["id", "url", "source_id", "source_kind", "source_name", "title", "published_at", "lang",

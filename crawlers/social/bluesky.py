@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Iterable, Iterator
+from urllib.parse import urlsplit
 
 from mediawatch.document import Document, doc_id_for_post, format_ts
 from mediawatch.errors import MediawatchError
@@ -167,3 +168,8 @@ def _later(a: datetime | None, b: datetime | None) -> datetime | None:
     if b is None:
         return a
     return max(a, b)
+
+
+def politeness_key(source: SourceSettings, settings) -> str:
+    """All sources of this connector share the public AppView API (and its rate limit): one at a time."""
+    return urlsplit(settings.social.bluesky_api_base).hostname or PLATFORM

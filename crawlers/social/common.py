@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -151,12 +152,29 @@ def html_to_text(value: str | None) -> str:
     return "\n".join(line for line in lines if line).strip()
 
 
+# No post has a quadrillion likes; larger counts are broken data (and would overflow the store's
+# 64-bit integers once the four counts are summed).
+MAX_COUNT = 10**15
+
+
 def to_int(value: Any) -> int:
-    """A count from an API or an export ('1.2K', '3,4 N', '12 345', None) as an int."""
+    """A count from an API or an export ('1.2K', '3,4 N', '12 345', None) as an int.
+
+    Raises ValueError for a count that is not finite or beyond ``MAX_COUNT``.
+    """
+    count = _count(value)
+    if count > MAX_COUNT:
+        raise ValueError(f"count out of range (above {MAX_COUNT:,})")
+    return count
+
+
+def _count(value: Any) -> int:
     if value is None or value == "":
         return 0
     if isinstance(value, bool):
         return int(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("count is not a finite number")
     if isinstance(value, (int, float)):
         return max(0, int(value))
     text = str(value).strip().replace("\u00a0", "").replace(" ", "")
@@ -176,24 +194,33 @@ def engagement(likes: Any = 0, comments: Any = 0, shares: Any = 0, views: Any = 
                       views=to_int(views))
 
 
+def _epoch(seconds: float) -> datetime | None:
+    if not math.isfinite(seconds):
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):  # beyond the years a datetime can hold
+        return None
+
+
 def parse_time(value: Any) -> datetime | None:
-    """ISO 8601 (with Z or +0000), or epoch seconds, as aware UTC; None when unreadable."""
-    if value is None or value == "":
+    """ISO 8601 (with Z or +0000), or epoch seconds, as aware UTC; None when unreadable or out of range."""
+    if value is None or value == "" or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value, tz=timezone.utc)
+        return _epoch(value)
     text = str(value).strip()
     if re.fullmatch(r"[0-9]{9,11}(\.[0-9]+)?", text):
-        return datetime.fromtimestamp(float(text), tz=timezone.utc)
+        return _epoch(float(text))
     text = text.replace("Z", "+00:00")
     text = re.sub(r"([+-][0-9]{2})([0-9]{2})$", r"\1:\2", text)  # Graph's +0000
     try:
         parsed = datetime.fromisoformat(text)
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        return parsed.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
 
 
 def title_from(text: str, limit: int = 120) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from typing import Any, Iterable, Iterator
+from urllib.parse import urlsplit
 
 from mediawatch.document import Document, doc_id_for_post
 from mediawatch.errors import ErrorKind, MediawatchError
@@ -205,3 +206,8 @@ def _comments(run: SocialRun, edge: Any, post: Document) -> Iterator[Document]:
         # A post deleted between the listing and this call answers 400 (code 100): skip its comments.
         run.ctx.report.error("http_%d" % exc.status, f"comments of post {post_id} unavailable: {exc}",
                              kind=ErrorKind.PERMANENT)
+
+
+def politeness_key(source: SourceSettings, settings) -> str:
+    """All sources of this connector share the Graph API (and its rate limit): one at a time."""
+    return urlsplit(settings.social.facebook_api_base).hostname or PLATFORM

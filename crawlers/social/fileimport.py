@@ -14,8 +14,14 @@ A row's URL is kept only in an id-only shape of its platform (see post_urls.py) 
 other value of the row (mapped or not: an exporter's ``owner.username`` column is a person) appears
 in it, with or without ``@`` or percent-encoding; otherwise it becomes an opaque ``urn:``.
 
-Bad rows are reported with their line number and the rest are imported. The cursor remembers how
-far the file was read, so a file that only grew is read from where the last run stopped.
+- ``delimiter``: the CSV delimiter (default: sniffed from the header line among ``, ; TAB |``).
+
+Bad rows (unreadable JSON, no id or text, a date or count out of range) are reported with the file
+name, line number and reason, and the rest are imported. The cursor remembers how far the file was
+read, so a file that only grew is read from where the last run stopped. It is valid only for the
+mapping, format and delimiter it was read with: fixing a mapping reads the whole file again, so rows
+rejected under the wrong one are imported (ids are stable: rows stored before stay unchanged). Inside
+an ingest, a JSONL cursor moves every ``CHECKPOINT_ROWS`` rows, and only once those rows are stored.
 """
 
 from __future__ import annotations
@@ -23,18 +29,20 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from mediawatch.document import Document, doc_id_for_post
+from mediawatch.document import Document, Engagement, doc_id_for_post
 from mediawatch.errors import ErrorKind
+from mediawatch.faults import crash_point
 from mediawatch.options import FILE_FIELDS
 from mediawatch.settings import SourceSettings
 
 from ..base import CollectContext
-from .common import SocialRun, engagement, parse_time, title_from
+from .common import SocialRun, parse_time, title_from, to_int
 from .post_urls import safe_post_url
 
 FIELDS = FILE_FIELDS  # the fields a mapping may name; checked with the configuration
@@ -43,7 +51,12 @@ AUTHOR_FIELDS = ("author", "author_name", "author_handle", "author_url")
 # Columns whose values may appear in a post URL without naming a person.
 URL_SAFE_FIELDS = ("id", "url", "parent_id", "text", "title", "published_at", "lang", "likes", "comments",
                    "shares", "views")
+log = logging.getLogger("mediawatch.social")
 ROW_MESSAGES = 10  # bad rows reported one by one; beyond that, one summary line
+CHECKPOINT_ROWS = 500  # a JSONL cursor moves this often (once the rows before it are stored)
+# Dates outside these years are broken data; the store's time-ordered row ids also end in 2262.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+DELIMITERS = ",;\t|"
 
 
 class RowError(ValueError):
@@ -108,22 +121,38 @@ def row_document(run: SocialRun, row: dict[str, Any], mapping: dict[str, str], p
     when = parse_time(published)
     if published is not None and when is None:
         raise RowError(f"unreadable date in column {mapping.get('published_at')!r}")
+    if when is not None and not MIN_YEAR <= when.year <= MAX_YEAR:
+        raise RowError(f"date in column {mapping.get('published_at')!r} is outside {MIN_YEAR}-{MAX_YEAR}")
     doc_id = doc_id_for_post(platform, str(raw_id))
     url = get("url")
     if not isinstance(url, str) or names_a_person(url, row, mapping):
         url = None  # e.g. facebook.com/<person id>/posts/...: keep no trace of the person
     parent = get("parent_id")
-    try:
-        counts = engagement(likes=get("likes"), comments=get("comments"), shares=get("shares"),
-                            views=get("views"))
-    except ValueError:
-        raise RowError("an engagement column is not a number") from None
+    counts = {}
+    for name in ("likes", "comments", "shares", "views"):
+        try:
+            counts[name] = to_int(get(name))
+        except (ValueError, OverflowError) as exc:
+            raise RowError(f"column {mapping.get(name)!r} ({name}): {exc}") from None
+    for name in ("text", "title"):
+        value = get(name)
+        if isinstance(value, str) and not _encodable(value):
+            raise RowError(f"column {mapping.get(name)!r} ({name}) holds characters that are not valid Unicode")
     return Document(
         id=doc_id, url=safe_post_url(url, platform=platform, doc_id=doc_id),
         source=run.publisher, title=str(get("title") or title_from(text.strip())), text=text.strip(),
-        published_at=when, lang=get("lang"), author_key=run.author(get("author")), engagement=counts,
+        published_at=when, lang=str(get("lang")) if get("lang") is not None else None,
+        author_key=run.author(get("author")), engagement=Engagement(**counts),
         parent_id=doc_id_for_post(platform, str(parent)) if parent is not None else None,
         extra={"type": "comment" if parent is not None else "post", "imported": True})
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates ("\ud800" in JSON) cannot be stored
+        return False
+    return True
 
 
 def _fingerprint(path: Path, length: int) -> str:
@@ -156,13 +185,29 @@ def _jsonl_rows(handle, start_line: int) -> Iterator[tuple[int, int, Any]]:
             yield number, offset, RowError(f"not valid JSON ({exc.__class__.__name__})")
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[int, int, Any]]:
+def sniff_delimiter(header_line: str) -> str:
+    """The delimiter of a CSV header line: the most frequent of , ; TAB | (comma on a tie or none)."""
+    counts = {d: header_line.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+def _csv_header(path: Path, delimiter: str | None) -> tuple[list[str], str]:
+    with path.open(encoding="utf-8-sig", newline="") as text:
+        first = text.readline()
+    delimiter = delimiter or sniff_delimiter(first)
+    header = next(csv.reader([first], delimiter=delimiter), [])
+    return [h.strip() for h in header], delimiter
+
+
+def _csv_rows(path: Path, delimiter: str) -> Iterator[tuple[int, int, Any]]:
     """CSV is always read whole (a row may span lines); line numbers are those of the row's end."""
     with path.open(encoding="utf-8-sig", newline="") as text:
-        reader = csv.reader(text)
+        reader = csv.reader(text, delimiter=delimiter)
         header = next(reader, None)
         if header is None:
             return
+        header = [h.strip() for h in header]
         for cells in reader:
             number = reader.line_num
             if not cells:
@@ -184,6 +229,21 @@ def collect_file(source: SourceSettings, ctx: CollectContext) -> Iterable[Docume
         run.close()
 
 
+def politeness_key(source: SourceSettings, settings) -> str:
+    """Imports of one file run one after the other; different files in parallel."""
+    raw = source.options.path or source.url or source.id
+    path = Path(str(raw))
+    if not path.is_absolute():
+        path = settings.base_dir() / path
+    return f"file:{path}"
+
+
+def _config_key(mapping: dict[str, str], fmt: str, delimiter: str | None, platform: str) -> str:
+    """What decides which rows become which documents: a cursor is only valid for the same."""
+    raw = json.dumps([sorted(mapping.items()), fmt, delimiter, platform], ensure_ascii=False)
+    return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
+
+
 def _collect(run: SocialRun, source: SourceSettings, ctx: CollectContext, platform: str) -> Iterator[Document]:
     report = ctx.report
     # The mapping names id and text and only known fields: checked when the configuration is loaded.
@@ -201,23 +261,56 @@ def _collect(run: SocialRun, source: SourceSettings, ctx: CollectContext, platfo
         report.error("config", f"unknown file format {fmt!r}. Fix: options.format = \"jsonl\" or \"csv\"",
                      kind=ErrorKind.BAD_INPUT)
         return
+    delimiter = source.options.delimiter  # one character: checked with the configuration
+    if fmt == "csv":
+        try:
+            header, delimiter = _csv_header(path, delimiter)
+        except UnicodeDecodeError:
+            header = []
+        missing = {field: column for field, column in mapping.items() if column not in header}
+        shown = ", ".join(repr(h) for h in header[:12]) + (", ..." if len(header) > 12 else "")
+        where = f"not in the header of {path.name} ({shown}; read with delimiter {delimiter!r})"
+        if header and ("id" in missing or "text" in missing):
+            report.error("config", f"column(s) {', '.join(repr(missing[f]) for f in ('id', 'text') if f in missing)} "
+                         f"of options.mapping {where}. Fix: correct options.mapping, or set options.delimiter; "
+                         "the whole file is read again once fixed", kind=ErrorKind.BAD_INPUT)
+            return
+        if header and missing:
+            report.note(f"column(s) {', '.join(map(repr, missing.values()))} of options.mapping {where}: "
+                        "those fields stay empty")
+    config = _config_key(mapping, fmt, delimiter, platform)
     stat = os.stat(path)
     state = run.cursor("file")
     head_len = int(state.get("head_len") or 0)
     same_file = (state.get("path") == str(path) and stat.st_size >= head_len
                  and state.get("head") == _fingerprint(path, head_len))
-    if same_file and state.get("size") == stat.st_size and state.get("mtime") == stat.st_mtime:
+    same_config = state.get("config") == config
+    if state and same_file and not same_config:
+        log.info("[%s] %s: the mapping or format changed since the last run: reading the whole file again",
+                 source.id, path.name)
+    if (same_file and same_config and state.get("complete", True) and state.get("size") == stat.st_size
+            and state.get("mtime") == stat.st_mtime):
         return  # nothing new since the last run
-    resume = same_file and fmt != "csv" and stat.st_size >= int(state.get("offset") or 0)
+    resume = same_file and same_config and fmt != "csv" and stat.st_size >= int(state.get("offset") or 0)
     start_offset = int(state.get("offset") or 0) if resume else 0
     start_line = int(state.get("line") or 0) if resume else 0
     offset, line = start_offset, start_line
+    head_len = min(65536, stat.st_size)
+    cursor = {"path": str(path), "head": _fingerprint(path, head_len), "head_len": head_len,
+              "config": config, "size": stat.st_size, "mtime": stat.st_mtime}
+
+    def checkpoint(at_offset: int, at_line: int) -> None:
+        # Saved with the rows read so far; the ingest writes it once those rows are stored.
+        run.save_cursor("file", {**cursor, "offset": at_offset, "line": at_line, "complete": False},
+                        state, run.last_doc_id)
+
     state_out: dict[str, int] = {}
     with path.open("rb") as handle:
         handle.seek(start_offset)
-        rows = _csv_rows(path) if fmt == "csv" else _jsonl_rows(handle, start_line)
+        rows = _csv_rows(path, delimiter or ",") if fmt == "csv" else _jsonl_rows(handle, start_line)
         try:
-            yield from _documents(run, rows, mapping, platform, path.name, state_out)
+            yield from _documents(run, rows, mapping, platform, path.name, state_out,
+                                  checkpoint if fmt != "csv" else None)
         except (UnicodeDecodeError, csv.Error) as exc:
             report.error("bad_file", f"{path.name} after line {state_out.get('line', line)}: cannot be read "
                          f"as UTF-8 {fmt.upper()} ({exc.__class__.__name__}); the rest of the file is "
@@ -226,20 +319,19 @@ def _collect(run: SocialRun, source: SourceSettings, ctx: CollectContext, platfo
         line = state_out.get("line", line)
         bad = state_out.get("bad", 0)
     if bad > ROW_MESSAGES:
-        report.error("bad_row", f"{path.name}: {bad - ROW_MESSAGES} more bad rows skipped "
-                     f"({bad} in all)", kind=ErrorKind.BAD_INPUT)
-    head_len = min(65536, stat.st_size)
-    run.save_cursor("file", {"path": str(path), "head": _fingerprint(path, head_len), "head_len": head_len,
-                             "size": stat.st_size, "mtime": stat.st_mtime, "offset": offset if fmt != "csv" else stat.st_size,
-                             "line": line}, state, run.last_doc_id)
+        report.note(f"{path.name}: {bad - ROW_MESSAGES} more bad rows skipped ({bad} in all)")
+    run.save_cursor("file", {**cursor, "offset": offset if fmt != "csv" else stat.st_size, "line": line,
+                             "complete": True}, state, run.last_doc_id)
 
 
 def _documents(run: SocialRun, rows: Iterator[tuple[int, int, Any]], mapping: dict[str, str],
-               platform: str, name: str, out: dict[str, int]) -> Iterator[Document]:
+               platform: str, name: str, out: dict[str, int], checkpoint=None) -> Iterator[Document]:
     """Rows to documents; bad rows are reported and skipped. ``out`` tracks line, offset, bad."""
     report = run.ctx.report
     bad = 0
+    since_checkpoint = 0
     for number, end, row in rows:
+        crash_point("import.row")
         out["line"] = number
         if end >= 0:
             out["offset"] = end
@@ -249,13 +341,22 @@ def _documents(run: SocialRun, rows: Iterator[tuple[int, int, Any]], mapping: di
             if not isinstance(row, dict):
                 raise RowError("not an object")
             doc = row_document(run, row, mapping, platform)
-            run.emit(doc)
-            yield doc
-        except RowError as exc:
+        except (RowError, ValueError, TypeError, OverflowError) as exc:
             bad += 1
             out["bad"] = bad
+            reason = exc if isinstance(exc, RowError) else f"unusable value ({exc.__class__.__name__})"
             if bad > ROW_MESSAGES:
-                report.errors["bad_row"] += 1  # counted, not logged: one summary line follows
+                report.count("bad_row", ErrorKind.BAD_INPUT)  # counted, not logged: one summary line follows
             else:
-                report.error("bad_row", f"{name} line {number}: {exc}; row skipped",
+                report.error("bad_row", f"{name} line {number}: {reason}; row skipped",
                              kind=ErrorKind.BAD_INPUT)
+            doc = None
+        since_checkpoint += 1
+        if checkpoint is not None and end >= 0 and since_checkpoint >= CHECKPOINT_ROWS:
+            # Before the row's document is handed over: the ingest writes this cursor only after
+            # the batch that holds the document (and every row before it) is committed.
+            checkpoint(end, number)
+            since_checkpoint = 0
+        if doc is not None:
+            run.emit(doc)
+            yield doc

@@ -144,3 +144,9 @@ def _collect_target(run: SocialRun, instance: str, kind: str, name: str) -> Iter
         url, params = following, None
     if newest and str(newest) != cursor:
         run.save_cursor(key, {"min_id": str(newest)}, state, run.last_doc_id)
+
+
+def politeness_key(source: SourceSettings, settings=None) -> str:
+    """Sources on one Mastodon instance share its API and rate limit: one at a time."""
+    instance = str(source.options.instance or source.url or "")
+    return urlsplit(instance).hostname or f"{PLATFORM}:{source.id}"

@@ -15,6 +15,7 @@ import urllib.robotparser
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Iterator
+from urllib.parse import urlsplit
 
 import lxml.html
 
@@ -159,3 +160,8 @@ def _collect_channel(run: SocialRun, channel: str) -> Iterator[Document]:
         before = oldest
     if newest > last_id:
         run.save_cursor(f"telegram:{channel}", {"last_id": newest}, state, run.last_doc_id)
+
+
+def politeness_key(source: SourceSettings, settings) -> str:
+    """All sources of this connector share the public channel preview (and its rate limit): one at a time."""
+    return urlsplit(settings.social.telegram_base).hostname or PLATFORM

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 from typing import Any, Iterable, Iterator
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from mediawatch.document import Document, doc_id_for_post, format_ts, utcnow
@@ -180,3 +181,8 @@ def _comments(run: SocialRun, base: str, video: Document) -> Iterator[Document]:
         if not token:
             return
         params["pageToken"] = token
+
+
+def politeness_key(source: SourceSettings, settings) -> str:
+    """All sources of this connector share the YouTube Data API (and its rate limit): one at a time."""
+    return urlsplit(settings.social.youtube_api_base).hostname or PLATFORM

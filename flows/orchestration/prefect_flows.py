@@ -1,10 +1,12 @@
 """Prefect flows: thin tasks around the plain stages in ``mediawatch.flows.orchestration.ingest``, ``mediawatch.flows.orchestration.retrain``, and the
 digest/forecast issue's ``mediawatch.flows.reports.digest`` / ``mediawatch.flows.forecast.series``.
 
-Sources are grouped by host; each group is one task (sources of a host run one after the other,
-politely) and groups run in parallel on the configured task runner: threads on one machine, or a
-Dask cluster (``flows.task_runner = "dask"``, ``flows.dask_address``). A failing group never fails
-the flow: its sources get a failure record and the run goes on.
+The ingest flow is the parallel executor of the ingest plan (``plan.py``): each politeness group
+(a host, a platform's API, an import file) is one task whose sources run one after the other,
+exactly as in the sequential ``run_ingest``; groups run in parallel on the configured task runner:
+threads on one machine, or a Dask cluster (``flows.task_runner = "dask"``, ``flows.dask_address``).
+A failing group never fails the flow: its sources get a failure record and the run goes on. The
+summary is the same as the sequential executor's (records in plan order).
 
 Tasks take the Settings object and open their own store connection, so they also run on remote
 Dask workers (which then need the same store URL reachable: Elasticsearch in production).
@@ -21,18 +23,19 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from mediawatch.document import utcnow
+from mediawatch.errors import TimedOut
 from mediawatch.settings import Settings, SourceSettings
 from mediawatch.store import open_store
 from mediawatch.store.base import RunRecord
 
 from mediawatch.flows.orchestration import ingest as stages
+from mediawatch.flows.orchestration.plan import plan_ingest
 from mediawatch.flows.orchestration.settings_checks import load_checked
 
 log = logging.getLogger("mediawatch.flows")
 
-HOST_TIMEOUT_S = 1800  # one host's sources; a hung host is abandoned, the others finish
-MAX_THREADS = 8  # parallel hosts on one machine (I/O bound: fetches wait on the network)
+HOST_TIMEOUT_S = 1800  # one group's sources; a hung group is abandoned, the others finish
+MAX_THREADS = 8  # parallel groups on one machine (I/O bound: fetches wait on the network)
 
 _PROGRESS: dict[str, Callable[[RunRecord], None]] = {}
 _PROGRESS_LOCK = threading.Lock()
@@ -58,14 +61,16 @@ def _settings(settings: Settings | None, config: str | None) -> Settings:
 
 # No task-level timeout_seconds: in worker threads Prefect cannot interrupt blocking I/O (it says
 # so in a warning on every run). Fetches have their own timeouts (crawl.timeout_s), and the flow
-# stops waiting for a host after HOST_TIMEOUT_S, recording its sources as timed out.
+# stops waiting for a group after HOST_TIMEOUT_S, recording its sources as timed out.
 @task(name="ingest-host", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE)
 def ingest_host_task(settings: Settings, sources: list[SourceSettings], run_id: str,
-                     enrich: bool) -> list[tuple[RunRecord, int]]:
-    """Crawl, extract, dedupe, classify, filter and index one host's sources."""
-    with open_store(settings) as store:
-        enricher = stages.default_enricher(settings, store) if enrich else None
-        return stages.ingest_sources(sources, settings, store, run_id, enricher)
+                     enrich: bool) -> tuple[list[stages.SourceOutcome], str | None]:
+    """Crawl, extract, dedupe, classify, filter and index one politeness group's sources."""
+    with open_store(settings) as opened:
+        store = stages.guard(settings, opened)
+        classify = stages.default_enricher(settings, store) if enrich else None
+        outcomes = stages.ingest_group(sources, settings, store, run_id, classify)
+        return outcomes, store.unreachable
 
 
 @task(name="alerts", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
@@ -77,59 +82,62 @@ def alerts_task(settings: Settings, summary: stages.IngestSummary) -> stages.Ing
 
 
 @task(name="save-summary", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def save_summary_task(settings: Settings, summary: stages.IngestSummary) -> dict[str, Any]:
+def save_summary_task(settings: Settings, summary: stages.IngestSummary) -> stages.IngestSummary:
     with open_store(settings) as store:
-        stages.save_summary(store, summary)
-    return summary.as_state()
+        stages.save_summary(stages.guard(settings, store), summary)
+    return summary
 
 
 @flow(name="ingest", validate_parameters=False, log_prints=False)
 def ingest_flow(config: str | None = None, sources: list[str] | None = None, alerts: bool = True,
                 enrich: bool = True, settings: Settings | None = None,
                 progress: str | None = None) -> stages.IngestSummary:
-    """One ingest: sources in parallel by host, then alerts and webhooks, then the run summary."""
+    """One ingest: politeness groups in parallel, then alerts and webhooks, then the run summary."""
     settings = _settings(settings, config)
-    chosen = stages.chosen_sources(settings, [s for s in settings.sources if s.id in sources]
-                                   if sources is not None else None)
+    plan = plan_ingest(settings, [s for s in settings.sources if s.id in sources] if sources is not None else None)
+    with open_store(settings) as store:
+        stages.start_run(settings, stages.guard(settings, store))
     summary = stages.IngestSummary(run_id=stages.new_run_id(), engine="prefect")
-    groups = stages.group_by_host(chosen)
-    futures = {ingest_host_task.submit(settings, group, summary.run_id, enrich): group
-               for group in groups.values()}
+    futures = {ingest_host_task.submit(settings, list(group.sources), summary.run_id, enrich): group
+               for group in plan.groups}
     callback = _PROGRESS.get(progress or "")
     done = set()
 
     def collect(future, group, exc: BaseException | None = None) -> None:
+        outcomes: list[stages.SourceOutcome] = []
         if exc is None:
             try:
-                results = future.result()
+                outcomes, unreachable = future.result()
+                summary.store_unreachable = summary.store_unreachable or unreachable
             except Exception as failure:  # retries exhausted: record it, keep the others
                 exc = failure
         if exc is not None:
-            log.error("ingest of %s failed: %r", ", ".join(s.id for s in group), exc)
-            results = [(stages.crashed_record(s, summary.run_id, summary.started_at, exc), 0) for s in group]
+            log.error("ingest of %s failed: %r", ", ".join(s.id for s in group.sources), exc)
+            outcomes = [stages.SourceOutcome(stages.crashed_record(s, summary.run_id, summary.started_at, exc))
+                        for s in group.sources]
             with open_store(settings) as store:
-                store.record_run([r for r, _ in results])
-        for record, dropped in results:
-            summary.add(record, dropped)
+                stages.guard(settings, store).record_run([o.record for o in outcomes])
+        for outcome in outcomes:
+            summary.add(outcome)
             if callback:
-                callback(record)
+                callback(outcome.record)
 
     try:
         for future in as_completed(list(futures), timeout=HOST_TIMEOUT_S):
             done.add(future)
             collect(future, futures[future])
-    except TimeoutError as exc:  # hung hosts: stop waiting, report them, finish the run
+    except TimeoutError:  # hung groups: stop waiting, report them, finish the run
         for future, group in futures.items():
             if future not in done:
-                collect(future, group, TimeoutError(f"no result after {HOST_TIMEOUT_S} s ({exc})"))
-    if alerts:
+                collect(future, group, TimedOut(f"no result after {HOST_TIMEOUT_S} s"))
+    summary.order_by(plan)
+    if alerts and summary.store_unreachable is None:
         try:
             summary = alerts_task(settings, summary)
         except Exception as exc:  # documents are safely stored; report and finish the run
             summary.alert_errors["task"] = f"{type(exc).__name__}: {exc}"
-    summary.finished_at = utcnow()
-    save_summary_task(settings, summary)
-    return summary
+    summary.finished_at = stages.utcnow()
+    return save_summary_task(settings, summary)
 
 
 def run_ingest_flow(settings: Settings, *, sources: list[SourceSettings] | None = None, enrich: bool = True,
@@ -142,9 +150,9 @@ def run_ingest_flow(settings: Settings, *, sources: list[SourceSettings] | None 
         token = f"p{id(on_source_done)}-{threading.get_ident()}"
         with _PROGRESS_LOCK:
             _PROGRESS[token] = on_source_done
-    hosts = len(stages.group_by_host(stages.chosen_sources(settings, sources))) or 1
+    groups = len(plan_ingest(settings, sources).groups) or 1
     try:
-        return ingest_flow.with_options(task_runner=task_runner_for(settings, hosts))(
+        return ingest_flow.with_options(task_runner=task_runner_for(settings, groups))(
             settings=settings, sources=ids, alerts=alerts, enrich=enrich, progress=token)
     finally:
         if token:

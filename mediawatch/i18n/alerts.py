@@ -50,4 +50,6 @@ ALERTS: dict[str, dict[str, str]] = {
                           "{filtered_out} outside the province dropped, {failed} failed; alerts: {alerts_new} new, "
                           "{alerts_update} updated; webhooks: {delivered} delivered, {pending} pending, "
                           "{refused} refused"},
+    "run.store_unreachable": {"vi": "kho dữ liệu không phản hồi trong lần chạy này: {error}",
+                              "en": "the store was unreachable during this run: {error}"},
 }

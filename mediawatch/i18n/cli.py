@@ -4,6 +4,8 @@ from __future__ import annotations
 
 CLI: dict[str, dict[str, str]] = {
     # init, run, search, status, export (app/cli/core.py)
+    "cli.unreachable": {"vi": "mediawatch: dịch vụ cần thiết không phản hồi / a required service is unreachable: {error}",
+                        "en": "mediawatch: a required service is unreachable: {error}"},
     "cli.init.register_kept": {"vi": "Giữ nguyên sổ nhận định {path}.", "en": "Kept the existing claims register {path}."},
     "cli.init.register_written": {"vi": "Đã tạo sổ nhận định trống {path}: điền bằng tay hoặc `mediawatch claims import URL|FILE`.",
                                   "en": "Wrote an empty claims register {path}: fill it by hand or with `mediawatch claims import URL|FILE`."},
@@ -12,8 +14,37 @@ CLI: dict[str, dict[str, str]] = {
     "cli.run.source": {"vi": "{source}: lấy {fetched}, mới {new}, cập nhật {updated}, không đổi {unchanged}, lỗi: {errors}",
                        "en": "{source}: fetched {fetched}, new {new}, updated {updated}, unchanged {unchanged}, "
                              "errors: {errors}"},
-    "cli.run.total": {"vi": "Lần chạy {run_id}: {new} mới, {updated} cập nhật, {unchanged} không đổi, {failed} nguồn lỗi",
-                      "en": "Run {run_id}: {new} new, {updated} updated, {unchanged} unchanged, {failed} failed source(s)"},
+    "cli.deliveries.broken": {"vi": "mediawatch: webhook: không gửi được cảnh báo: {error}. Cách sửa: kiểm tra thư mục "
+                                    "data_dir ghi được, rồi chạy `mediawatch alerts outbox --retry`.",
+                              "en": "mediawatch: webhook: alerts not delivered: {error}. Fix: check data_dir is "
+                                    "writable, then `mediawatch alerts outbox --retry`."},
+    "cli.deliveries.refused": {"vi": "mediawatch: webhook: {n} cảnh báo bị từ chối (4xx), đã chuyển vào "
+                                     "outbox/webhooks/failed. Cách sửa: kiểm tra url, token và tùy chọn của webhook, rồi "
+                                     "chuyển tệp trở lại (`mediawatch alerts outbox`).",
+                               "en": "mediawatch: webhook: {n} alert delivery(ies) refused (4xx), moved to "
+                                     "outbox/webhooks/failed. Fix: check the webhook's url, token and options, then "
+                                     "move the file back (`mediawatch alerts outbox`)."},
+    "cli.deliveries.later": {"vi": "mediawatch: webhook: {n} cảnh báo chưa gửi được sau các lần thử, còn trong hộp thư đi. "
+                                   "Cách sửa: kiểm tra nơi nhận đang chạy; lần chạy sau hoặc `mediawatch alerts outbox "
+                                   "--retry` sẽ gửi.",
+                             "en": "mediawatch: webhook: {n} alert delivery(ies) failed after retries and wait in the "
+                                   "outbox. Fix: check the receiver is up; the next run or `mediawatch alerts outbox "
+                                   "--retry` sends them."},
+    "cli.run.aborted": {"vi": " (dừng giữa chừng)", "en": " (stopped part-way)"},
+    "cli.run.total": {"vi": "Lần chạy {run_id}: {new} mới, {updated} cập nhật, {unchanged} không đổi, "
+                            "{spooled} chờ ghi trên đĩa, {failed} nguồn lỗi",
+                      "en": "Run {run_id}: {new} new, {updated} updated, {unchanged} unchanged, {spooled} spooled, "
+                            "{failed} failed source(s)"},
+    "cli.run.store_unreachable": {"vi": "Kho dữ liệu không phản hồi ({error}). {waiting}con trỏ của các nguồn giữ "
+                                        "nguyên nên không mất dữ liệu.",
+                                  "en": "The store is unreachable ({error}). {waiting}source cursors did not move, "
+                                        "so nothing is lost."},
+    "cli.run.spool_waiting": {"vi": "{n} tài liệu đang chờ trong hàng đợi trên đĩa, lần chạy sau sẽ ghi vào kho; ",
+                              "en": "{n} document(s) wait in the disk spool; the next run writes them; "},
+    "cli.run.spool_written": {"vi": "Đã ghi đủ khi kho hoạt động trở lại; ",
+                              "en": "Everything was written once it came back; "},
+    "cli.status.spool": {"vi": "{n} tài liệu đang chờ trong hàng đợi trên đĩa (spool)",
+                         "en": "{n} document(s) waiting in the disk spool"},
     "cli.search.total": {"vi": "{total} kết quả", "en": "{total} results"},
     "cli.search.total_one": {"vi": "{total} kết quả", "en": "{total} result"},
     "cli.status.total": {"vi": "Tổng số tài liệu: {total}", "en": "Documents stored: {total}"},

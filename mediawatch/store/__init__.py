@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
-from .base import (AlertRecord, Bucket, Page, ReviewDecision, RunRecord, SearchQuery, Store,
+from .base import (AlertRecord, Bucket, Fingerprint, Page, ReviewDecision, RunRecord, SearchQuery, Store,
                    UpsertResult)
 from .desk_base import (Account, AlertAck, AuditEntry, AuditQuery, ClaimQuery, ClaimRecord, ClaimVersionConflict,
                         RuleMute, SessionRecord)
@@ -13,7 +13,7 @@ from .desk_base import (Account, AlertAck, AuditEntry, AuditQuery, ClaimQuery, C
 if TYPE_CHECKING:
     from ..settings import Settings
 
-__all__ = ["AlertRecord", "Bucket", "Page", "ReviewDecision", "RunRecord", "SearchQuery", "Store",
+__all__ = ["AlertRecord", "Bucket", "Fingerprint", "Page", "ReviewDecision", "RunRecord", "SearchQuery", "Store",
            "UnsupportedStoreURL", "UpsertResult", "open_store",
            "Account", "AlertAck", "AuditEntry", "AuditQuery", "ClaimQuery", "ClaimRecord", "ClaimVersionConflict",
            "RuleMute", "SessionRecord"]

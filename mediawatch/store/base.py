@@ -64,11 +64,13 @@ class UpsertResult:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    spooled: int = 0  # kept in the backend's disk spool, written when it is reachable again
 
     def __iadd__(self, other: "UpsertResult") -> "UpsertResult":
         self.inserted += other.inserted
         self.updated += other.updated
         self.unchanged += other.unchanged
+        self.spooled += other.spooled
         return self
 
     @property
@@ -96,9 +98,13 @@ class RunRecord:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: dict[str, int] = field(default_factory=dict)  # error kind or reason -> count
+    errors: dict[str, int] = field(default_factory=dict)  # by reason ('timeout', 'http_404', 'bad_row')
     messages: list[str] = field(default_factory=list)  # a few clear reasons, for status
     last_published_at: datetime | None = None
+    # The same failures by kind (ErrorKind values: temporary, permanent, bad_input). Every failure
+    # is counted once here and once in ``errors``, so both maps sum to the same total.
+    error_kinds: dict[str, int] = field(default_factory=dict)
+    aborted: bool = False  # the source stopped part-way: collector crash, store failure, time limit
 
     def __post_init__(self) -> None:
         # Stored and shown by `status` and the dashboards: no secrets, no megabyte messages.
@@ -107,6 +113,20 @@ class RunRecord:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def failed(self) -> bool:
+        """The source did not do its work: it stopped part-way, or it failed and fetched nothing."""
+        return self.aborted or (bool(self.errors) and not self.fetched)
+
+
+@dataclass(slots=True, frozen=True)
+class Fingerprint:
+    """A near-duplicate fingerprint of an original document (one row per document)."""
+
+    doc_id: str
+    value: int  # 64-bit SimHash
+    seen_at: datetime  # the document's time: the index keeps the most recent fingerprints
 
 
 @dataclass(slots=True)
@@ -231,6 +251,38 @@ class Store(DeskStore, abc.ABC):
 
     @abc.abstractmethod
     def set_state(self, namespace: str, key: str, value: dict[str, Any]) -> None: ...
+
+    # --- near-duplicate fingerprints: one row per original document ----------------------------
+    # Rows, not one shared value: two hosts ingesting at once each add theirs and lose nothing.
+    @abc.abstractmethod
+    def add_fingerprints(self, rows: Iterable[Fingerprint]) -> None:
+        """Insert or replace (by document id) fingerprint rows."""
+
+    @abc.abstractmethod
+    def fingerprints(self, *, limit: int = 20_000) -> list[Fingerprint]:
+        """The most recently seen fingerprints, newest first (ties by document id)."""
+
+    @abc.abstractmethod
+    def trim_fingerprints(self, older_than: datetime) -> int:
+        """Delete fingerprints seen before ``older_than``; returns how many."""
+
+    # --- run summaries: one row per ingest run ----------------------------------------------------
+    @abc.abstractmethod
+    def save_run_summary(self, run_id: str, summary: dict[str, Any]) -> None:
+        """Insert or replace the summary of one run (``started_at``/``finished_at`` ISO strings inside)."""
+
+    @abc.abstractmethod
+    def run_summaries(self, *, limit: int = 20) -> list[dict[str, Any]]:
+        """Run summaries, the most recently finished first (unfinished ones by start time)."""
+
+    # --- the write spool (backends that have one) --------------------------------------------------
+    def spool_pending(self) -> int:
+        """Documents waiting in a disk spool for the backend to come back (0 without a spool)."""
+        return 0
+
+    def flush_spool(self) -> UpsertResult:
+        """Write what waits in the spool now (upserts also do, first thing); raises nothing if still down."""
+        return UpsertResult()
 
     # --- lifecycle -----------------------------------------------------------------------------
     def close(self) -> None:  # noqa: B027 - optional for backends without resources

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal
 
 from ..document import REVIEW_STATUSES, Document, Misinfo, format_ts, parse_ts
 from ..errors import TemporaryError
+from ..faults import crash_point
 from .base import TOTAL_CAP, Bucket, Page, ReviewDecision, SearchQuery, Store, UpsertResult, decode_cursor, encode_cursor
 from .desk_base import AuditEntry
 from .elastic_desk import ElasticDeskMixin
@@ -32,6 +33,7 @@ from .elastic_mappings import SMALL_INDICES, IndexNames, document_template, ilm_
 from .elastic_query import (SORT, build_query, facet_aggs, facet_values, histogram_agg,
                             histogram_buckets, month_of)
 from .elastic_records import ElasticRecordsMixin
+from .elastic_rows import ElasticRowsMixin
 from .elastic_spool import DiskSpool
 
 if TYPE_CHECKING:
@@ -77,6 +79,31 @@ def _is_temporary(exc: BaseException) -> bool:
     return isinstance(exc, ApiError) and exc.meta.status in _TEMPORARY_STATUS
 
 
+def describe_failure(exc: BaseException) -> str:
+    """What went wrong talking to the cluster, in a few words (the client's own text runs to lines)."""
+    from elastic_transport import ConnectionError as TransportConnectionError
+    from elastic_transport import ConnectionTimeout
+    from elasticsearch import ApiError
+
+    if isinstance(exc, ConnectionTimeout):
+        return "no answer in time (connection timeout)"
+    if isinstance(exc, TransportConnectionError):
+        text = str(exc)
+        for needle, words in (("Connection refused", "connection refused"),
+                              ("Name or service not known", "host name not found"),
+                              ("nodename nor servname", "host name not found"),
+                              ("Temporary failure in name resolution", "host name not found"),
+                              ("CERTIFICATE_VERIFY_FAILED", "TLS certificate not trusted"),
+                              ("timed out", "connection timed out"),
+                              ("Connection reset", "connection reset")):
+            if needle in text:
+                return words
+        return "cannot connect"
+    if isinstance(exc, ApiError):
+        return f"HTTP {exc.meta.status}"
+    return type(exc).__name__
+
+
 def _indexed(doc: Document) -> dict[str, Any]:
     body = doc.to_dict()
     body["when"] = format_ts(doc.when)
@@ -89,7 +116,7 @@ def _document(source: dict[str, Any]) -> Document:
     return Document.from_dict(data)
 
 
-class ElasticStore(ElasticDeskMixin, ElasticRecordsMixin, ElasticForecastsMixin, Store):
+class ElasticStore(ElasticDeskMixin, ElasticRowsMixin, ElasticRecordsMixin, ElasticForecastsMixin, Store):
     def __init__(self, url: str, *, api_key: str | None = None, username: str | None = None,
                  password: str | None = None, ca_file: str | None = None, index_prefix: str = "mediawatch",
                  retention_days: int = 365, spool_path: str | Path | None = None,
@@ -179,7 +206,7 @@ class ElasticStore(ElasticDeskMixin, ElasticRecordsMixin, ElasticForecastsMixin,
             self._ensure_months({month_of(datetime.now().astimezone())})
         except Exception as exc:
             if _is_temporary(exc):
-                raise ClusterUnavailable(f"Elasticsearch at {self.url} is unreachable: {exc}",
+                raise ClusterUnavailable(f"Elasticsearch at {self.url} is unreachable ({describe_failure(exc)})",
                                          fix="check store.url and that the cluster is up") from exc
             raise
         self._ready = True
@@ -233,8 +260,9 @@ class ElasticStore(ElasticDeskMixin, ElasticRecordsMixin, ElasticForecastsMixin,
             raise
         except Exception as exc:
             if _is_temporary(exc):
-                raise TemporaryError(f"Elasticsearch at {self.url} failed during {what}: {exc}",
-                                     fix="check that the cluster is up; reads are retried on the next run") from exc
+                raise TemporaryError(f"Elasticsearch at {self.url} is unreachable ({describe_failure(exc)}) "
+                                     f"during {what}",
+                                     fix="check store.url and that the cluster is up") from exc
             raise
 
     # --- documents: writes ------------------------------------------------------------------------
@@ -257,21 +285,23 @@ class ElasticStore(ElasticDeskMixin, ElasticRecordsMixin, ElasticForecastsMixin,
             if self.spool and time.monotonic() >= self._retry_at:
                 self._replay_locked()
             if self.spool:  # still down: queue behind what is waiting, to keep the order
-                self._spool(batch)
-                return UpsertResult()
+                return UpsertResult(spooled=self._spool(batch))
             try:
                 result = self._write(batch)
             except ClusterUnavailable as exc:
-                self._spool(exc.data)
+                spooled = self._spool(exc.data)
                 self._retry_at = time.monotonic() + self.replay_backoff
+                exc.partial.spooled += spooled
                 return exc.partial
             return result
 
-    def _spool(self, documents: list[Document]) -> None:
+    def _spool(self, documents: list[Document]) -> int:
         count = self.spool.append(documents)
+        crash_point("spool.appended")
         self.spooled += count
         log.warning("Elasticsearch at %s unavailable: %d document(s) spooled to %s (replayed when it is back)",
                     self.url, count, self.spool.path)
+        return count
 
     def flush_spool(self) -> UpsertResult:
         """Replay spooled documents now; returns what they wrote. Raises nothing if still down."""
@@ -292,6 +322,7 @@ class ElasticStore(ElasticDeskMixin, ElasticRecordsMixin, ElasticForecastsMixin,
                 log.info("spool replay to %s stopped, still unavailable: %s", self.url, exc.message)
                 self._retry_at = time.monotonic() + self.replay_backoff
                 break
+            crash_point("spool.replayed")
             self.spool.remove(segment)
             log.info("replayed %d spooled document(s) from %s", len(docs), segment.name)
         self.replayed += done

@@ -125,6 +125,7 @@ SMALL_INDICES: dict[str, dict[str, Any]] = {
         "finished_at": {"type": "date"}, "fetched": {"type": "long"}, "new": {"type": "long"},
         "updated": {"type": "long"}, "unchanged": {"type": "long"}, "error_count": {"type": "long"},
         "errors": {"type": "object", "enabled": False}, "messages": {"type": "object", "enabled": False},
+        "error_kinds": {"type": "object", "enabled": False}, "aborted": {"type": "boolean"},
         "last_published_at": {"type": "date"}, "seq": {"type": "long"}}},
     "reviews": {"dynamic": False, "properties": {
         "doc_id": KEYWORD, "verdict": KEYWORD, "reviewer": KEYWORD, "note": {"type": "text"},
@@ -145,4 +146,10 @@ SMALL_INDICES: dict[str, dict[str, Any]] = {
     "state": {"dynamic": False, "properties": {
         "namespace": KEYWORD, "key": KEYWORD, "value": {"type": "object", "enabled": False}}},
     **DESK_INDICES,  # claims, audit, alert acks, rule mutes, accounts, sessions (elastic_desk.py)
+    # One row per original document (near-duplicate detection) and one per ingest run.
+    "fingerprints": {"dynamic": False, "properties": {
+        "doc_id": KEYWORD, "fp": KEYWORD, "seen_at": {"type": "date"}}},
+    "run-summaries": {"dynamic": False, "properties": {
+        "run_id": KEYWORD, "started_at": {"type": "date"}, "finished_at": {"type": "date"},
+        "sort_at": {"type": "date"}, "value": {"type": "object", "enabled": False}}},
 }

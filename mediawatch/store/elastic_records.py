@@ -13,6 +13,16 @@ from ..document import format_ts, parse_ts
 from .base import AlertRecord, RunRecord
 
 
+_KINDS = ("temporary", "permanent", "bad_input")
+
+
+def split_legacy_errors(errors: dict[str, int]) -> tuple[dict[str, int], dict[str, int]]:
+    """Old records counted a failure under its reason and again under its kind, in one map."""
+    kinds = {k: v for k, v in errors.items() if k in _KINDS}
+    reasons = {k: v for k, v in errors.items() if k not in _KINDS}
+    return (reasons or dict(errors)), kinds
+
+
 class ElasticRecordsMixin:
     # --- source health -----------------------------------------------------------------------
     def _existing(self, index: str, ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -38,6 +48,7 @@ class ElasticRecordsMixin:
                                         "finished_at": format_ts(r.finished_at), "fetched": r.fetched,
                                         "new": r.new, "updated": r.updated, "unchanged": r.unchanged,
                                         "errors": dict(r.errors), "error_count": sum(r.errors.values()),
+                                        "error_kinds": dict(r.error_kinds), "aborted": r.aborted,
                                         "messages": list(r.messages),
                                         "last_published_at": format_ts(r.last_published_at),
                                         "seq": old.get("seq") or time.time_ns()}})
@@ -51,12 +62,16 @@ class ElasticRecordsMixin:
         out = []
         for hit in resp["hits"]["hits"]:
             s = hit["_source"]
+            errors, kinds = dict(s.get("errors") or {}), s.get("error_kinds")
+            if kinds is None:  # recorded before failures were counted by reason and by kind apart
+                errors, kinds = split_legacy_errors(errors)
             out.append(RunRecord(run_id=s["run_id"], source_id=s["source_id"],
                                  started_at=parse_ts(s["started_at"]), finished_at=parse_ts(s["finished_at"]),
                                  fetched=s["fetched"], new=s["new"], updated=s["updated"],
-                                 unchanged=s["unchanged"], errors=dict(s.get("errors") or {}),
+                                 unchanged=s["unchanged"], errors=errors,
                                  messages=list(s.get("messages") or []),
-                                 last_published_at=parse_ts(s.get("last_published_at"))))
+                                 last_published_at=parse_ts(s.get("last_published_at")),
+                                 error_kinds=dict(kinds), aborted=bool(s.get("aborted"))))
         return out
 
     # --- alerts --------------------------------------------------------------------------------

@@ -24,6 +24,8 @@ from .base import (TOTAL_CAP, AlertRecord, Bucket, Page, ReviewDecision, RunReco
 from .desk_base import AuditEntry
 from .sqlite_desk import SQLiteDeskMixin
 from .sqlite_forecasts import SQLiteForecastsMixin
+from ..faults import crash_point
+from .sqlite_rows import SQLiteRowsMixin
 from .sqlite_schema import migrate
 from .sqlite_sql import (SCALAR_FACETS, TAG_FACETS, fts_count_sql, fts_match, only_text, only_time,
                          tag_count_sql, time_clause, to_ms, where_clause)
@@ -96,7 +98,7 @@ def _page_of(rows: list, size: int) -> Page:
                 encode_cursor(rows[-1][4], rows[-1][5]) if more and rows else None)
 
 
-class SQLiteStore(SQLiteDeskMixin, SQLiteForecastsMixin, Store):
+class SQLiteStore(SQLiteDeskMixin, SQLiteForecastsMixin, SQLiteRowsMixin, Store):
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -154,7 +156,9 @@ class SQLiteStore(SQLiteDeskMixin, SQLiteForecastsMixin, Store):
 
     def _upsert_chunk(self, docs: list[Document]) -> UpsertResult:
         with self._tx() as conn:
-            return self._write_chunk(conn, docs)
+            result = self._write_chunk(conn, docs)
+            crash_point("store.transaction")
+            return result
 
     @staticmethod
     def _write_chunk(conn: sqlite3.Connection, docs: list[Document]) -> UpsertResult:
@@ -377,20 +381,23 @@ class SQLiteStore(SQLiteDeskMixin, SQLiteForecastsMixin, Store):
     # --- source health -------------------------------------------------------------------------
     def record_run(self, records: Iterable[RunRecord]) -> None:
         rows = [(r.run_id, r.source_id, format_ts(r.started_at), format_ts(r.finished_at), r.fetched, r.new,
-                 r.updated, r.unchanged, _dumps(r.errors), _dumps(r.messages), format_ts(r.last_published_at))
+                 r.updated, r.unchanged, _dumps(r.errors), _dumps(r.messages), format_ts(r.last_published_at),
+                 _dumps(r.error_kinds), int(r.aborted))
                 for r in records]
         with self._tx() as conn:
             conn.executemany(
                 "INSERT INTO runs(run_id, source_id, started_at, finished_at, fetched, new, updated, "
-                "unchanged, errors, messages, last_published_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
+                "unchanged, errors, messages, last_published_at, error_kinds, aborted) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
                 "ON CONFLICT(run_id, source_id) DO UPDATE SET finished_at=excluded.finished_at, "
                 "fetched=excluded.fetched, new=excluded.new, updated=excluded.updated, "
                 "unchanged=excluded.unchanged, errors=excluded.errors, messages=excluded.messages, "
-                "last_published_at=excluded.last_published_at", rows)
+                "last_published_at=excluded.last_published_at, error_kinds=excluded.error_kinds, "
+                "aborted=excluded.aborted", rows)
 
     def runs(self, *, source_id: str | None = None, limit: int = 100) -> list[RunRecord]:
         sql = ("SELECT run_id, source_id, started_at, finished_at, fetched, new, updated, unchanged, "
-               "errors, messages, last_published_at FROM runs")
+               "errors, messages, last_published_at, error_kinds, aborted FROM runs")
         params: list = []
         if source_id:
             sql += " WHERE source_id = ?"
@@ -400,7 +407,8 @@ class SQLiteStore(SQLiteDeskMixin, SQLiteForecastsMixin, Store):
             rows = self._conn.execute(sql, params + [limit]).fetchall()
         return [RunRecord(run_id=r[0], source_id=r[1], started_at=parse_ts(r[2]), finished_at=parse_ts(r[3]),
                           fetched=r[4], new=r[5], updated=r[6], unchanged=r[7], errors=orjson.loads(r[8]),
-                          messages=orjson.loads(r[9]), last_published_at=parse_ts(r[10])) for r in rows]
+                          messages=orjson.loads(r[9]), last_published_at=parse_ts(r[10]),
+                          error_kinds=orjson.loads(r[11]), aborted=bool(r[12])) for r in rows]
 
     # --- misinformation review -----------------------------------------------------------------
     def review(self, decision: ReviewDecision) -> Document:

@@ -207,6 +207,46 @@ MIGRATIONS: list[tuple[int, str]] = [
     CREATE INDEX forecasts_generated ON forecasts(generated_ms);
     DELETE FROM state WHERE namespace = 'forecast';
     """),
+    # Issue 12/13: failures counted once by reason and once by kind; sources that stopped part-way;
+    # near-duplicate fingerprints and run summaries as rows (they were whole JSON values in `state`,
+    # read, changed and written back, so two hosts ingesting at once lost each other's updates).
+    (4, """
+    ALTER TABLE runs ADD COLUMN error_kinds TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE runs ADD COLUMN aborted INTEGER NOT NULL DEFAULT 0;
+    UPDATE runs SET error_kinds = (SELECT json_group_object(key, value) FROM json_each(runs.errors)
+                                   WHERE key IN ('temporary', 'permanent', 'bad_input'));
+    -- A failure recorded under its kind alone keeps the kind as its reason.
+    UPDATE runs SET errors = json_remove(errors, '$.temporary', '$.permanent', '$.bad_input')
+        WHERE json_remove(errors, '$.temporary', '$.permanent', '$.bad_input') != '{}';
+    CREATE TABLE fingerprints (
+        doc_id TEXT PRIMARY KEY,
+        fp TEXT NOT NULL,
+        seen_ms INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX fingerprints_seen ON fingerprints(seen_ms, doc_id);
+    INSERT OR REPLACE INTO fingerprints(doc_id, fp, seen_ms)
+        SELECT json_extract(e.value, '$[0]'), json_extract(e.value, '$[1]'),
+               CAST(round((julianday(json_extract(e.value, '$[2]')) - 2440587.5) * 86400000) AS INTEGER)
+        FROM state s, json_each(s.value, '$.entries') e
+        WHERE s.namespace = 'dedup' AND s.key = 'simhash'
+          AND julianday(json_extract(e.value, '$[2]')) IS NOT NULL;
+    DELETE FROM state WHERE namespace = 'dedup' AND key = 'simhash';
+    CREATE TABLE run_summaries (
+        run_id TEXT PRIMARY KEY,
+        started_at TEXT,
+        finished_at TEXT,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX run_summaries_time ON run_summaries(finished_at, started_at);
+    INSERT OR REPLACE INTO run_summaries(run_id, started_at, finished_at, value)
+        SELECT key, json_extract(value, '$.started_at'), json_extract(value, '$.finished_at'), value
+        FROM state WHERE namespace = 'runs' AND key != 'latest';
+    INSERT OR IGNORE INTO run_summaries(run_id, started_at, finished_at, value)
+        SELECT json_extract(value, '$.run_id'), json_extract(value, '$.started_at'),
+               json_extract(value, '$.finished_at'), value
+        FROM state WHERE namespace = 'runs' AND key = 'latest' AND json_extract(value, '$.run_id') IS NOT NULL;
+    DELETE FROM state WHERE namespace = 'runs';
+    """),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

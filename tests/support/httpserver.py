@@ -16,6 +16,9 @@ class StaticSite:
             def do_GET(self):  # noqa: N802 - http.server's naming
                 site.requests.append((self.path, dict(self.headers)))
                 status, headers, body = site.routes.get(self.path, (404, {}, b"not found"))
+                etag = headers.get("ETag")
+                if etag and self.headers.get("If-None-Match") == etag:  # conditional GET, as real sites do
+                    status, body = 304, b""
                 self.send_response(status)
                 for key, value in headers.items():
                     self.send_header(key, value)
