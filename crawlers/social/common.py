@@ -92,8 +92,8 @@ class SocialRun:
     def publishers(self) -> list[str]:
         """Pages, channels and accounts the operator configured: publishers keep their names."""
         names: list[str] = []
-        for option in ("pages", "channels", "accounts", "publishers"):
-            names.extend(n.lstrip("@") for n in self.option_list(option))
+        for option in ("pages", "channels", "accounts"):
+            names.extend(n.lstrip("@") for n in getattr(self.source.options, option, None) or [])
         return names
 
     # --- cursors ---------------------------------------------------------------------------------
