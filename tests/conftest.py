@@ -16,5 +16,6 @@ def prefect_harness():
     """One temporary Prefect API for the whole session: starting one costs seconds, so only once."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=60):
+    # Generous: on a loaded 2-core CI machine the ephemeral server has taken over a minute to start.
+    with prefect_test_harness(server_startup_timeout=240):
         yield

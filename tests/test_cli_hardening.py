@@ -61,15 +61,15 @@ def receiver():
     r.close()
 
 
-@pytest.mark.parametrize("script, expected", [(["refuse"], "refused (4xx)"),
-                                              (["fail"] * 3, "failed after retries")])
+@pytest.mark.parametrize("script, expected", [(["refuse"], "bị từ chối (4xx)"),
+                                              (["fail"] * 3, "chưa gửi được sau các lần thử")])
 def test_run_exits_1_when_webhook_sends_fail(tmp_path, receiver, monkeypatch, script, expected):
     monkeypatch.setattr(webhooks, "deliver", functools.partial(webhooks.deliver, backoff_s=0.02))
     receiver.script = list(script)
     base = project(tmp_path, f'[[webhooks]]\nname = "ops"\nurl = "{receiver.url}"\n')
     result = invoke(base + ["run", "--no-classify"])
     assert result.exit_code == 1, result.output
-    assert expected in result.output and "Fix:" in result.output
+    assert expected in result.output and "Cách sửa:" in result.output
     assert len(receiver.received) == len(script)
 
 

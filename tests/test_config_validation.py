@@ -238,9 +238,10 @@ def test_keyword_rules_honour_min_count(tmp_path):
 
 def test_starter_and_demo_configurations_load_checked(tmp_path):
     from mediawatch.app.demo.runner import demo_config
-    from mediawatch.app.starter import starter_config
+    from mediawatch.app.starter import REGISTER_FILE, register_template, starter_config
 
     for province in ("Lào Cai", "Hà Nội", "Cần Thơ"):
+        (tmp_path / REGISTER_FILE).write_text(register_template(province), encoding="utf-8")  # as `init` does
         settings = load_checked(write(tmp_path, starter_config(province)))
         assert settings.sources and settings.province.name == province
     settings = load_checked(write(tmp_path, demo_config("http://127.0.0.1:8000", "http://127.0.0.1:9000/hook",

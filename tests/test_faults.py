@@ -127,7 +127,7 @@ def test_run_on_a_dead_cluster_spools_and_the_next_run_writes_everything_once(tm
     segments = sorted((spool / "elastic").glob("segment-*.jsonl"))
     assert len(segments) == 2  # two batches, fsynced
     spooled = sum(len(s.read_text(encoding="utf-8").splitlines()) for s in segments)
-    assert f"0 new, 0 updated, 0 unchanged, {spooled} spooled" in down.output
+    assert f"0 mới, 0 cập nhật, 0 không đổi, {spooled} chờ ghi trên đĩa" in down.output
     assert len(list((spool / "runs").glob("records-*.jsonl"))) == 2  # the run record and the summary
     assert _cli(scenario.config, "status").exit_code == 3  # still down: one line, exit 3
 

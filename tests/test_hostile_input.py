@@ -85,7 +85,7 @@ url = "{site.url}/sitemap.xml.gz"
 ''', encoding="utf-8")
         result = CliRunner().invoke(app, ["-c", str(tmp_path / "mediawatch.toml"), "run", "--no-classify"])
     assert result.exit_code == 1, result.output
-    assert "sm: fetched=0" in result.output and "parse=1" in result.output
+    assert "sm: lấy 0," in result.output and "parse=1" in result.output
     with SQLiteStore(tmp_path / "mw.db") as store:
         (record,) = store.runs(source_id="sm")
     assert "corrupt gzip" in record.messages[0] and "Fix:" in record.messages[0]

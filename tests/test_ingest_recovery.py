@@ -131,7 +131,7 @@ def test_a_collector_that_crashes_part_way_keeps_what_it_collected_and_fails_the
                       encoding="utf-8")
     result = CliRunner().invoke(app, ["-c", str(config), "run", "--no-classify"])
     assert result.exit_code == 1, result.output  # the old main said 0: something was fetched
-    assert "export: fetched=4 new=3" in result.output and "stopped part-way" in result.output
+    assert "export: lấy 4, mới 3," in result.output and "dừng giữa chừng" in result.output
     with SQLiteStore(tmp_path / "mw.db") as store:
         assert store.count(SearchQuery()) == 3
         (record,) = store.runs()

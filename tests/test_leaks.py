@@ -66,7 +66,7 @@ options = {{ chat_id = -100 }}
         outbox = runner.invoke(app, base + ["alerts", "outbox"])
         status = runner.invoke(app, base + ["status", "--json"])
     assert ran.exit_code == 1, ran.output  # the send failed after its retries: reported, exit 1
-    assert "1 alert delivery(ies) failed after retries" in ran.output
+    assert "1 cảnh báo chưa gửi được sau các lần thử" in ran.output
     assert "1 chờ gửi" in outbox.output and "ConnectionError" in outbox.output
     spooled = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "data").rglob("*.json"))
     blobs = {"logs": caplog.text, "run": ran.output, "outbox command": outbox.output, "status": status.output,
@@ -147,7 +147,9 @@ def test_alerts_carry_no_phone_email_or_handle_and_only_web_links(tmp_path):
     (record,) = run.to_deliver
     bodies = [json.dumps(record.payload, ensure_ascii=False)]
     for fmt in ("slack", "teams", "telegram", "zalo"):
-        hook = WebhookSettings(name=fmt, url="https://x.test", format=fmt, options={"chat_id": 1, "group_id": "g"})
+        options = {"telegram": {"chat_id": 1}, "zalo": {"group_id": "g"}}.get(fmt, {})
+        token = "123456:planted-token" if fmt in ("telegram", "zalo") else None
+        hook = WebhookSettings(name=fmt, url="https://x.test", format=fmt, token=token, options=options)
         bodies.append(wf.encode(wf.render(hook, record.payload)).decode("utf-8"))
     for body in bodies:
         for personal in ("0912 345 678", "765.4321", "98.765", "nguyen.van.a@gmail.com", "bimat_nguyen88"):

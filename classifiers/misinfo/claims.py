@@ -234,7 +234,8 @@ def example_register_text() -> str:
 def claim_from_record(record: ClaimRecord) -> Claim:
     return Claim(id=record.id, text=record.text, verdict=record.verdict, correction=record.correction,
                  source_url=record.source_url, date=record.date, topic=record.topic,
-                 paraphrases=list(record.paraphrases), example=record.example, origin=record.origin)
+                 paraphrases=list(record.paraphrases), example=record.example, origin=record.origin,
+                 publisher=record.publisher)
 
 
 def record_from_claim(claim: Claim, *, publisher: str = "", version: int = 0, note: str = "") -> ClaimRecord:
@@ -250,13 +251,14 @@ def stored_claims(store) -> list[Claim]:
 
 
 def save_claim(store, claim: Claim, *, actor: str = "system", note: str = "") -> int:
-    """Save ``claim`` as the newest version of its id (the publisher of an existing entry is kept).
+    """Save ``claim`` as the newest version of its id (an existing entry keeps its publisher
+    unless the claim names one).
 
     Re-reads and retries when another writer saved the same claim meanwhile: both versions stay in
     the claim's history, the later one is current. Returns the version written."""
     for _ in range(SAVE_ATTEMPTS):
         current = store.claim(claim.id)
-        record = record_from_claim(claim, publisher=current.publisher if current else "",
+        record = record_from_claim(claim, publisher=claim.publisher or (current.publisher if current else ""),
                                    version=current.version if current else 0, note=note)
         if current is not None and current.content() == record.content():
             return current.version  # nothing changed: no new version

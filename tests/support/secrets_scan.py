@@ -49,6 +49,7 @@ from typing import Iterator
 from typer.testing import CliRunner
 
 from mediawatch.document import utcnow
+from mediawatch.store import open_store
 
 CREDENTIALS = {
     "telegram_token": "7123456789:AAFplantedTelegramBotToken_x1",
@@ -393,12 +394,12 @@ def run_scenario(work: Path, *, dashboards: bool = True) -> ScanResult:
     with sqlite3.connect(work / "mw.db") as conn:
         outputs["alert records"] = json.dumps(conn.execute("SELECT title, payload FROM alerts").fetchall(),
                                               ensure_ascii=False)
-        state = dict(conn.execute("SELECT key, value FROM state WHERE namespace = 'runs' AND key = 'latest'"))
     if dashboards:
         for name, page in _dashboards(work / "mw.db", work, result).items():
             outputs[f"dashboards {name}"] = page
     result.outputs = {name: len(text) for name, text in outputs.items()}
-    latest = json.loads(state.get("latest", "{}"))
+    with open_store(f"sqlite:///{work / 'mw.db'}") as store:
+        latest = (store.run_summaries(limit=1) or [{}])[0]
     result.failures = [f"{sid}: {', '.join(sorted(errs))}" for sid, errs in (latest.get("errors") or {}).items()]
     result.failures.append(f"deliveries: {json.dumps(latest.get('deliveries', {}).get('errors', []))[:400]}")
     # Where each kind of planted value must not appear.
