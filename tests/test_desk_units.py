@@ -16,7 +16,8 @@ from mediawatch.app.desk.claimreview import import_claimreview, read_claimreview
 from mediawatch.app.desk.export import export_lines
 from mediawatch.app.desk.security import RateLimiter, password_problem, same, token_hash, valid_username
 from mediawatch.app.desk.web import local_path
-from mediawatch.app.desk.words import FLASH_KEYS, WORDS
+from mediawatch.app.desk.words import FLASH_KEYS
+from mediawatch.i18n import WORDS as CATALOGUE
 from mediawatch.errors import BadInputError
 from mediawatch.settings import AlertRuleSettings
 from mediawatch.store.desk_base import AuditEntry, RuleMute, claim_words, query_words
@@ -83,7 +84,7 @@ def test_claimreview_reading() -> None:
     assert (first.publisher, first.date, first.source_url, first.origin) == (
         "Báo Lào Cai", "2025-09-05", "https://fc.example/1", "claimreview")
     assert first.id.startswith("c-")
-    with pytest.raises(BadInputError, match="does not parse"):
+    with pytest.raises(BadInputError, match="not valid JSON"):
         read_claimreview("<script type=\"application/ld+json\">{oops</script>")
     with pytest.raises(BadInputError, match="cannot fetch"):
         import_claimreview("https://fc.example/1")
@@ -106,7 +107,8 @@ def test_audit_export_is_safe_to_open_in_a_spreadsheet() -> None:
 
 
 def test_every_word_has_both_languages_and_templates_use_known_words() -> None:
-    assert all(vi and en for vi, en in WORDS.values())
+    WORDS = {key[len("desk."):]: entry for key, entry in CATALOGUE.items() if key.startswith("desk.")}
+    assert WORDS and all(entry["vi"] and entry["en"] for entry in WORDS.values())
     assert FLASH_KEYS <= set(WORDS)
     used = set()
     for template in TEMPLATES.glob("*.html"):

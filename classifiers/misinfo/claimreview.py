@@ -53,6 +53,13 @@ _SCRIPT_TYPE = re.compile(r"application/(?:ld\+)?json", re.I)
 class ReviewsRead:
     claims: list[Claim] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    reviews: int = 0  # ClaimReview objects seen, usable or not
+    unreadable: int = 0  # JSON-LD blocks that did not parse
+
+    @property
+    def nothing_found(self) -> bool:
+        """Readable, but no ClaimReview in it (as opposed to broken markup)."""
+        return not self.reviews and not self.unreadable
 
 
 class _JsonLdScripts(HTMLParser):
@@ -203,6 +210,7 @@ def read_claim_reviews(content: str, name: str, *, page_url: str = "") -> Review
             data = _loads(block)
         except json.JSONDecodeError as exc:
             out.problems.append(f"{name}:{line}: JSON-LD block is not valid JSON ({exc.msg})")
+            out.unreadable += 1
             continue
         for review in claim_reviews(data):
             reviews += 1
@@ -214,4 +222,5 @@ def read_claim_reviews(content: str, name: str, *, page_url: str = "") -> Review
     if not reviews and not out.problems:
         out.problems.append(f"{name}: no schema.org ClaimReview found (JSON-LD with \"@type\": \"ClaimReview\")")
     out.claims = list(found.values())
+    out.reviews = reviews
     return out

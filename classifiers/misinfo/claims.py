@@ -241,7 +241,8 @@ def claim_from_record(record: ClaimRecord) -> Claim:
 def record_from_claim(claim: Claim, *, publisher: str = "", version: int = 0, note: str = "") -> ClaimRecord:
     return ClaimRecord(id=claim.id, text=claim.text, verdict=claim.verdict, correction=claim.correction,
                        source_url=claim.source_url, date=claim.date, topic=claim.topic, origin=claim.origin,
-                       publisher=publisher, paraphrases=list(claim.paraphrases), example=claim.example,
+                       publisher=publisher or claim.publisher, paraphrases=list(claim.paraphrases),
+                       example=claim.example,
                        version=version, note=note)
 
 

@@ -1,8 +1,8 @@
 """Every string a person reads, in Vietnamese (default) and English: one home, one mechanism.
 
 ``t(key, lang, **values)`` looks a key up in the catalogues: :data:`STRINGS` below (summaries and
-the digest) and one module per area beside it (``cli``, ``alerts``, ``dashboards``, ``demo``,
-``labels``), merged into :data:`WORDS` at import; a key defined twice is an error. Each entry is
+the digest) and one module per area beside it (``cli``, ``alerts``, ``dashboards``, ``desk``,
+``demo``, ``labels``), merged into :data:`WORDS` at import; a key defined twice is an error. Each entry is
 ``{"vi": ..., "en": ...}`` with ``str.format`` fields; ``n == 1`` picks a ``_one`` form. Values
 people see (severities, review statuses, sentiments, source kinds, forecast models) go through
 :func:`label`, dates through :func:`fmt_date` (dd/mm/yyyy in the configured zone), numbers
@@ -150,10 +150,11 @@ def _merge(*catalogues: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
 from .alerts import ALERTS  # noqa: E402  (the catalogues, after STRINGS)
 from .cli import CLI  # noqa: E402
 from .dashboards import DASHBOARDS  # noqa: E402
+from .desk import DESK  # noqa: E402
 from .demo import DEMO  # noqa: E402
 from .labels import LABELS  # noqa: E402
 
-WORDS = _merge(STRINGS, ALERTS, CLI, DASHBOARDS, DEMO, LABELS)
+WORDS = _merge(STRINGS, ALERTS, CLI, DASHBOARDS, DESK, DEMO, LABELS)
 
 
 def t(key: str, lang: str = "vi", **values: object) -> str:
