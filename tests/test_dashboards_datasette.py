@@ -11,7 +11,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -30,6 +29,7 @@ from mediawatch.store.base import AlertRecord, SearchQuery
 from mediawatch.store.forecasts import DayCount, ForecastPoint, ForecastRecord
 from mediawatch.store.sqlite import SQLiteStore
 from mediawatch.synthetic import synthetic_documents
+from tests.support.serving import stop, wait_until_serving
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -197,24 +197,12 @@ def served(seeded: Path):
                              "--db", str(seeded), "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=seeded.parent)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
-            break
-        except (urllib.error.URLError, ConnectionError):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise AssertionError("dashboards serve did not start: " + proc.stderr.read().decode()[-2000:])
-            time.sleep(0.2)
-    yield base
-    proc.terminate()
+    wait_until_serving(proc, [base + "/-/versions.json"], timeout_s=30, log=lambda: proc.stderr.read().decode())
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    proc.stderr.close()
+        yield base
+    finally:
+        stop(proc)
+        proc.stderr.close()
 
 
 def _chromium(url: str, profile: Path, *extra: str) -> subprocess.CompletedProcess:

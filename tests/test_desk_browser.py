@@ -14,7 +14,6 @@ import json
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -31,6 +30,7 @@ from mediawatch.store.desk_base import Account, AuditQuery, ClaimRecord
 from mediawatch.store.sqlite import SQLiteStore
 from tests.support.cdp import Browser, Page
 from tests.support.httpserver import StaticSite
+from tests.support.serving import stop, wait_until_serving
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)  # the hash carries its own cost
@@ -105,27 +105,13 @@ def served(tmp_path_factory):
                              "--port", str(port), "--desk-port", str(desk_port)],
                             stdout=log, stderr=subprocess.STDOUT, cwd=home)
     desk, dashboards = f"http://127.0.0.1:{desk_port}", f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            urllib.request.urlopen(desk + "/login", timeout=2).read()
-            urllib.request.urlopen(dashboards + "/-/versions.json", timeout=2).read()
-            break
-        except (urllib.error.URLError, ConnectionError):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                log.close()
-                raise AssertionError("dashboards serve did not start: "
-                                     + (home / "serve.log").read_text(errors="replace")[-2000:])
-            time.sleep(0.2)
-    yield {"home": home, "desk": desk, "dashboards": dashboards, "db": home / "mw.db"}
-    proc.terminate()
+    wait_until_serving(proc, [desk + "/login", dashboards + "/-/versions.json"], timeout_s=90,
+                       log=lambda: (home / "serve.log").read_text(errors="replace"))
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    log.close()
+        yield {"home": home, "desk": desk, "dashboards": dashboards, "db": home / "mw.db"}
+    finally:
+        stop(proc)
+        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from mediawatch.i18n import fmt_date_time, fmt_num, label, t
 from mediawatch.redact import MAX_MESSAGE, scrub, scrub_data
 
 from . import filters
-from .common import (EXIT_FAILED, EXIT_OK, EXIT_USAGE, check_out, err, is_tty, open_store_or_exit,
+from .common import (EXIT_USAGE, check_out, err, is_tty, open_store_or_exit,
                      parse_since, settings_from, writing)
 from .filters import FreeTextCommand
 

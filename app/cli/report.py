@@ -147,11 +147,6 @@ def forecast(ctx: typer.Context,
     if as_json:
         typer.echo(json.dumps(records_json(results), ensure_ascii=False, indent=2))
         return
-    from mediawatch.classifiers.topics import topic_labels
-    from mediawatch.flows.forecast.series import ALL
-    from mediawatch.i18n import fmt_day, model_name, t
-
-    lang = settings.language
     if not results:
         typer.echo("Chưa có dữ liệu để dự báo / no data to forecast yet." if language == "vi"
                    else "No data to forecast yet.")

@@ -18,7 +18,6 @@ import json
 import logging
 import os
 import queue
-import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -29,6 +28,7 @@ from typing import Any, Iterable
 import requests
 
 from mediawatch.document import format_ts, parse_ts, utcnow
+from mediawatch.durable import write_atomically
 from mediawatch.errors import PermanentError
 from mediawatch.redact import MAX_MESSAGE, scrub
 from mediawatch.settings import Settings, WebhookSettings
@@ -85,17 +85,8 @@ class Outbox:
         return self.path / f"{delivery_id}.json"
 
     def _write(self, path: Path, delivery: Delivery) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(asdict(delivery), fh, ensure_ascii=False)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)  # readers see the old file or the new one, never half of one
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        # Readers see the old file or the new one, never half of one.
+        write_atomically(path, [json.dumps(asdict(delivery), ensure_ascii=False)])
 
     def put(self, delivery: Delivery) -> bool:
         """Add a delivery unless the same one is already waiting (ids are deterministic)."""

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from mediawatch.document import format_ts, parse_ts
+from mediawatch.durable import fsync_dir, write_atomically
 from mediawatch.errors import TemporaryError
 from mediawatch.store.base import Fingerprint, RunRecord, Store
 
@@ -52,17 +53,9 @@ class RecordSpool:
             lines.append(json.dumps({"summary": summary}, ensure_ascii=False) + "\n")
         if not lines:
             return
-        self.path.mkdir(parents=True, exist_ok=True)
         segments = self.segments()
         number = int(segments[-1].stem.split("-")[1]) + 1 if segments else 1
-        target = self.path / f"records-{number:012d}-{os.getpid()}.jsonl"
-        tmp = target.with_suffix(".tmp")
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.writelines(lines)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-        _fsync_dir(self.path)
+        write_atomically(self.path / f"records-{number:012d}-{os.getpid()}.jsonl", lines)
 
     def replay(self, store: Store) -> int:
         """Write what waits, oldest first; stops (raising nothing) when the store is still down."""
@@ -80,7 +73,7 @@ class RecordSpool:
                 log.info("run records still waiting in %s: %s", self.path, exc.message)
                 break
             segment.unlink(missing_ok=True)
-            _fsync_dir(self.path)
+            fsync_dir(self.path)
             written += len(entries)
         return written
 
@@ -98,13 +91,6 @@ def _record_from(data: dict[str, Any]) -> RunRecord:
         data[key] = parse_ts(data[key])
     return RunRecord(**data)
 
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class OutageGuard:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..document import Document
+from ..durable import fsync_dir, write_atomically
 
 SEGMENT_GLOB = "segment-*.jsonl"
 
@@ -64,15 +65,7 @@ class DiskSpool:
         if not lines:
             return 0
         self._ensure()
-        target = self._next_name()
-        tmp = target.with_suffix(".tmp")
-        # Write to a temporary name, fsync, then rename: a crash never leaves half a segment.
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.writelines(lines)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-        _fsync_dir(self.path)
+        write_atomically(self._next_name(), lines)  # a crash never leaves half a segment
         return len(lines)
 
     def read(self, segment: Path) -> list[Document]:
@@ -81,7 +74,7 @@ class DiskSpool:
 
     def remove(self, segment: Path) -> None:
         segment.unlink(missing_ok=True)
-        _fsync_dir(self.path)
+        fsync_dir(self.path)
 
     def dead_letter(self, documents: list[tuple[Document, str]]) -> Path | None:
         """Keep documents the cluster refused for good (mapping errors) with the reason, for a human."""
@@ -95,11 +88,3 @@ class DiskSpool:
             handle.flush()
             os.fsync(handle.fileno())
         return target
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -36,7 +36,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -50,6 +49,7 @@ from typer.testing import CliRunner
 
 from mediawatch.document import utcnow
 from mediawatch.store import open_store
+from tests.support.serving import stop, wait_until_serving
 
 CREDENTIALS = {
     "telegram_token": "7123456789:AAFplantedTelegramBotToken_x1",
@@ -274,16 +274,8 @@ def _dashboards(db: Path, work: Path, result: ScanResult) -> dict[str, str]:
     base = f"http://127.0.0.1:{port}"
     pages: dict[str, str] = {}
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError("dashboards serve did not start: "
-                                         + (proc.stderr.read().decode()[-2000:] if proc.stderr else ""))
-                time.sleep(0.2)
+        wait_until_serving(proc, [base + "/-/versions.json"], timeout_s=60,
+                           log=lambda: proc.stderr.read().decode() if proc.stderr else "")
         name = db.stem
         options = view_options(db)
         params = {"date_start": options.date_start.isoformat(), "date_end": options.date_end.isoformat()}
@@ -305,12 +297,7 @@ def _dashboards(db: Path, work: Path, result: ScanResult) -> dict[str, str]:
         pages["sql select body"] = _get(f"{base}/{name}.json?" + urllib.parse.urlencode(
             {"sql": "SELECT id, body FROM documents", "_shape": "objects"}))
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         if proc.stderr:
             pages["dashboards server log"] = proc.stderr.read().decode("utf-8", "replace")
             proc.stderr.close()
