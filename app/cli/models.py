@@ -74,21 +74,25 @@ def register(app: typer.Typer) -> None:
 
     @app.command("eval")
     def evaluate(ctx: typer.Context,
-                 name: str = typer.Argument(..., help="Model name (classifiers/registry.py)."),
+                 name: str = typer.Argument(..., help="Model name (classifiers/registry.py), or all."),
                  datasets: str = typer.Option(None, "--datasets", help="Labelled data folder (default: classifiers.datasets_dir)."),
                  models: str = typer.Option(None, "--models", help="Model folder (default classifiers/models).")) -> None:
-        """Đánh giá một mô hình / Score a trained model on held-out data; exit 1 below its floors."""
+        """Đánh giá mô hình / Score a trained model (or all) on held-out data; exit 1 below its floors."""
         from mediawatch.classifiers.modelio import read_floors
+        from mediawatch.classifiers.registry import MODELS
         from mediawatch.errors import MediawatchError
 
         text = _text(ctx)
-        model = _model(name, text)
-        try:
-            scores = model.evaluate(datasets or settings_from(ctx).datasets_path(), models)
-        except MediawatchError as exc:
-            err(f"mediawatch: {exc}")
-            raise typer.Exit(EXIT_USAGE) from None
-        below = _print_scores(name, scores, read_floors(models).get(name, {}), text)
+        names = list(MODELS) if name == "all" else [name]
+        chosen = [(n, _model(n, text)) for n in names]
+        below = 0
+        for model_name, model in chosen:
+            try:
+                scores = model.evaluate(datasets or settings_from(ctx).datasets_path(), models)
+            except MediawatchError as exc:
+                err(f"mediawatch: {exc}")
+                raise typer.Exit(EXIT_USAGE) from None
+            below += _print_scores(model_name, scores, read_floors(models).get(model_name, {}), text)
         if below:
             err("mediawatch: " + text["failed"].format(n=below))
             raise typer.Exit(EXIT_FAILED)
