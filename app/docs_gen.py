@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import types
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from annotated_types import Ge, Gt, Le, Lt, MinLen
 from pydantic import BaseModel, SecretStr
@@ -96,7 +96,11 @@ def _strip_optional(annotation: Any) -> tuple[Any, bool]:
 def type_name(annotation: Any) -> str:
     inner, optional = _strip_optional(annotation)
     origin = get_origin(inner)
-    if origin is Literal:
+    if origin is Annotated:  # a checked value: name what is checked where we know it
+        base, *checks = get_args(inner)
+        names = {getattr(getattr(c, "func", None), "__name__", "") for c in checks}
+        text = "e-mail address" if "check_email" in names else type_name(base)
+    elif origin is Literal:
         text = " | ".join(json.dumps(v, ensure_ascii=False) for v in get_args(inner))
     elif origin is list:
         (item,) = get_args(inner) or (Any,)

@@ -15,26 +15,6 @@ import typer
 
 from .common import EXIT_FAILED, EXIT_USAGE, err, open_store_or_exit, settings_from
 
-_TEXT = {
-    "vi": {
-        "source": "{source}: {n} nhận định đọc được",
-        "skipped": "  bỏ qua {problem}",
-        "failed": "{source}: không đọc được: {why}",
-        "done": "Đã nhập {total} nhận định vào kho: {new} mới, {updated} cập nhật, {same} đã có. "
-                "Tin đăng mới sẽ được đối chiếu từ lần chạy tới.",
-        "nothing": "Không có nhận định nào để nhập.",
-        "check_ok": "{path}: {n} nhận định hợp lệ, {skipped} dòng bị bỏ qua",
-    },
-    "en": {
-        "source": "{source}: {n} claims read",
-        "skipped": "  skipped {problem}",
-        "failed": "{source}: could not be read: {why}",
-        "done": "Imported {total} claims into the store: {new} new, {updated} updated, {same} already there. "
-                "New posts are matched against them from the next run on.",
-        "nothing": "No claims to import.",
-        "check_ok": "{path}: {n} valid claims, {skipped} rows skipped",
-    },
-}
 REGISTER_SUFFIXES = (".csv", ".yaml", ".yml")
 
 
@@ -45,8 +25,11 @@ def register(app: typer.Typer) -> None:
     app.add_typer(claims, name="claims")
 
 
-def _lang(settings) -> str:
-    return settings.language if settings.language in _TEXT else "vi"
+def _text(settings) -> dict[str, str]:
+    """What these commands print (``cli.claims.*``), in the configured language."""
+    from mediawatch.i18n import words
+
+    return words("cli.claims", settings.language)  # another language reads Vietnamese
 
 
 def read_source(source: str, settings):
@@ -80,7 +63,7 @@ def claims_import(ctx: typer.Context,
     from mediawatch.errors import MediawatchError
 
     settings = settings_from(ctx)
-    text = _TEXT[_lang(settings)]
+    text = _text(settings)
     claims = {}
     failed = 0
     for source in sources:
@@ -123,7 +106,7 @@ def claims_check(ctx: typer.Context, path: Path = typer.Argument(..., help="A re
     from mediawatch.errors import MediawatchError
 
     settings = settings_from(ctx)
-    text = _TEXT[_lang(settings)]
+    text = _text(settings)
     try:
         read = load_register(path)
     except MediawatchError as exc:

@@ -16,16 +16,6 @@ from .common import EXIT_USAGE, err, open_store_or_exit, parse_since, settings_f
 users_app = typer.Typer(no_args_is_help=True, help="Tài khoản bàn kiểm chứng / review desk accounts.")
 audit_app = typer.Typer(no_args_is_help=True, help="Nhật ký thao tác / the audit log.")
 
-_TEXT = {
-    "vi": {"added": "Đã tạo tài khoản {user} ({role})", "changed": "Đã cập nhật tài khoản {user}",
-           "none": "Chưa có tài khoản nào. Tạo: mediawatch users add TÊN --role admin",
-           "disabled": "đã khoá", "enabled": "hoạt động", "mismatch": "hai lần nhập mật khẩu không khớp",
-           "exported": "Đã xuất {n} dòng nhật ký vào {out}"},
-    "en": {"added": "Account {user} added ({role})", "changed": "Account {user} updated",
-           "none": "No accounts yet. Add one: mediawatch users add NAME --role admin",
-           "disabled": "disabled", "enabled": "active", "mismatch": "the two passwords differ",
-           "exported": "Exported {n} audit entries to {out}"},
-}
 _PROBLEMS = {
     "username_invalid": "a username is 2-64 lowercase letters, digits, '.', '-' or '_'",
     "username_taken": "that username exists (use `users role` or `users password`)",
@@ -43,7 +33,10 @@ def register(app: typer.Typer) -> None:
 
 
 def _text(ctx: typer.Context) -> dict[str, str]:
-    return _TEXT["en" if settings_from(ctx).language == "en" else "vi"]
+    """What these commands print (``cli.users.*``), in the configured language."""
+    from mediawatch.i18n import words
+
+    return words("cli.users", settings_from(ctx).language)  # another language reads Vietnamese
 
 
 def _actor() -> str:

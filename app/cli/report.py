@@ -128,7 +128,7 @@ def forecast(ctx: typer.Context,
              as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Dự báo 7 ngày / 7-day forecasts of volume and negative share per topic and place; --backtest: errors
     (MASE) and interval coverage."""
-    from mediawatch.i18n import check_lang
+    from mediawatch.i18n import check_lang, t
 
     settings = settings_from(ctx)
     try:
@@ -148,8 +148,7 @@ def forecast(ctx: typer.Context,
         typer.echo(json.dumps(records_json(results), ensure_ascii=False, indent=2))
         return
     if not results:
-        typer.echo("Chưa có dữ liệu để dự báo / no data to forecast yet." if language == "vi"
-                   else "No data to forecast yet.")
+        typer.echo(t("cli.forecast.none", language))
         return
     from mediawatch.flows.reports.summary_render import topic_labels
 
@@ -160,16 +159,15 @@ def forecast(ctx: typer.Context,
 
 def _print_record(record, lang: str, labels: dict[str, str]) -> None:
     from mediawatch.flows.forecast.describe import choice_line, interval_line
-    from mediawatch.i18n import fmt_date, t
+    from mediawatch.i18n import fmt_date, t, words as words_in
 
-    words = {"vi": ("tất cả", "tin/ngày", "tỷ lệ tiêu cực", "7 ngày qua", "7 ngày trước"),
-             "en": ("all", "items/day", "negative share", "last 7 days", "7 days before")}[lang]
-    name = " / ".join(labels.get(v, v) for v in (record.topic, record.place) if v != "*") or words[0]
+    words = words_in("cli.forecast", lang)
+    name = " / ".join(labels.get(v, v) for v in (record.topic, record.place) if v != "*") or words["all"]
     days = record.points
     volume = ", ".join(f"{p.volume:.0f}" for p in days)
-    typer.echo(f"{name}: {fmt_date(days[0].date)}–{fmt_date(days[-1].date)}: {volume} {words[1]} "
-               f"({words[2]} ~{days[0].negative_share * 100:.0f}%); {words[3]} {record.last_week}, "
-               f"{words[4]} {record.previous_week}: {t(record.trend, lang)}")
+    typer.echo(f"{name}: {fmt_date(days[0].date)}–{fmt_date(days[-1].date)}: {volume} {words['per_day']} "
+               f"({words['negative_share']} ~{days[0].negative_share * 100:.0f}%); {words['last_7_days']} "
+               f"{record.last_week}, {words['previous_7_days']} {record.previous_week}: {t(record.trend, lang)}")
     if record.today is not None:
         first = days[0]
         typer.echo("  " + t("forecast_today", lang, day=fmt_date(first.date),
@@ -191,23 +189,22 @@ def _forecast_backtest(settings, topic: str | None, place: str | None, reintel: 
     from mediawatch.flows.forecast.evaluate import (backtest_series, check_floors, default_reintel_path,
                                                     format_backtest, reintel_series, results_json)
     from mediawatch.flows.forecast.series import store_series
+    from mediawatch.i18n import t, words as words_in
 
     series = []
     path = reintel or default_reintel_path(settings)
     if path.exists():
         series.extend(reintel_series(path, settings.timezone))
     else:
-        err(f"mediawatch: ReINTEL not found at {path}; back-testing the store's series only. "
-            "Fix: pass --reintel PATH.")
+        err(t("cli.forecast.no_reintel", lang, path=path))
     store = open_store_or_exit(settings)
     with store:
         # Up to yesterday: today is not over, its count would look like a collapse.
         yesterday = datetime.now(_zone(settings.timezone)).date() - timedelta(days=1)
         own = store_series(store, topic=topic, place=place, end=yesterday, tz=settings.timezone)
         if sum(own.counts) > 0:
-            scope = {"vi": ("kho dữ liệu", "mọi chủ đề", "mọi địa bàn"),
-                     "en": ("store", "all topics", "all places")}[lang]
-            own.name = f"{scope[0]}: {topic or scope[1]}, {place or scope[2]}"
+            scope = words_in("cli.forecast", lang)
+            own.name = f"{scope['store']}: {topic or scope['all_topics']}, {place or scope['all_places']}"
             series.append(own)
     results, skipped = backtest_series(series)
     failures = check_floors([r for r in results if r.series.startswith("reintel")]) if path.exists() else []
@@ -218,8 +215,7 @@ def _forecast_backtest(settings, topic: str | None, place: str | None, reintel: 
         typer.echo(format_backtest(results, skipped, lang))
         if path.exists():
             typer.echo("")
-            label = "Ngưỡng" if lang == "vi" else "Gates"
-            verdict = "; ".join(failures) if failures else ("đạt" if lang == "vi" else "all met")
-            typer.echo(f"{label} (flows/forecast/floors.json): {verdict}")
+            verdict = "; ".join(failures) if failures else t("cli.forecast.gates_met", lang)
+            typer.echo(f"{t('cli.forecast.gates', lang)} (flows/forecast/floors.json): {verdict}")
     if not results or failures:
         raise typer.Exit(EXIT_FAILED)

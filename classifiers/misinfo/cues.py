@@ -2,7 +2,7 @@
 
 Everything is matched on folded text (no diacritics, lower case), so "chia se gap" counts like
 "chia sẻ gấp". Each cue carries a weight and a reason a reviewer reads, in Vietnamese by default
-and in English on request.
+and in English on request (the labels: ``triage.cue.<key>`` in mediawatch/i18n/triage.py).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from mediawatch.i18n import t
 from mediawatch.text import fold
 
 # --- cues -----------------------------------------------------------------------------------------
@@ -21,12 +22,14 @@ class Cue:
     kind: str  # rumour: how rumours are told | checkable: what makes a claim checkable
     weight: float
     pattern: re.Pattern[str]
-    vi: str
-    en: str
+
+    def reason(self, lang: str = "vi") -> str:
+        """What a reviewer reads for this cue (``triage.cue.<key>``)."""
+        return t(f"triage.cue.{self.key}", lang)
 
 
-def _cue(key: str, kind: str, weight: float, pattern: str, vi: str, en: str) -> Cue:
-    return Cue(key, kind, weight, re.compile(pattern), vi, en)
+def _cue(key: str, kind: str, weight: float, pattern: str) -> Cue:
+    return Cue(key, kind, weight, re.compile(pattern))
 
 
 _B = r"(?<![0-9a-z])"  # word start on folded text
@@ -35,39 +38,30 @@ _E = r"(?![0-9a-z])"
 CUES: tuple[Cue, ...] = (
     _cue("hearsay", "rumour", 0.35,
          rf"{_B}(nghe noi|nghe dau|nghe bao|nghe nguoi ta|nghe tin|co nguoi noi|nguoi ta noi|ban toi noi|"
-         rf"nguon tin rieng|tin hanh lang|nghe bao la|dau nhu|nghe ke lai|nghe phong thanh){_E}",
-         "lời đồn không rõ nguồn", "hearsay without a source"),
+         rf"nguon tin rieng|tin hanh lang|nghe bao la|dau nhu|nghe ke lai|nghe phong thanh){_E}"),
     _cue("share_urgently", "rumour", 0.35,
          rf"{_B}(chia se gap|share gap|chia se ngay|share ngay|lan truyen gap|hay chia se|chia se cho moi nguoi|"
-         rf"chia se rong rai|ai o .{{0,20}}chu y|bao cho nguoi than|truyen tay nhau){_E}",
-         "kêu gọi chia sẻ gấp", "urges people to share urgently"),
+         rf"chia se rong rai|ai o .{{0,20}}chu y|bao cho nguoi than|truyen tay nhau){_E}"),
     _cue("alarm", "rumour", 0.2,
          rf"{_B}(nong|khan cap|cuc nong|tin nong|canh bao khan|bao dong do|so tan gap|chay ngay|"
-         rf"tin soc|soc|kinh hoang|rung dong)\s*[!:]|{_B}(khan cap|cuc nong|so tan gap|chay ngay){_E}",
-         "giật gân, báo động", "alarmist wording"),
+         rf"tin soc|soc|kinh hoang|rung dong)\s*[!:]|{_B}(khan cap|cuc nong|so tan gap|chay ngay){_E}"),
     _cue("secret", "rumour", 0.25,
          rf"{_B}(giau nhem|bung bit|che giau|khong cong bo|bao chi khong dam dua|sap bi xoa|"
-         rf"truoc khi bi xoa|chinh quyen giau|khong ai noi cho ban){_E}",
-         "cho rằng thông tin bị che giấu", "claims the truth is being hidden"),
+         rf"truoc khi bi xoa|chinh quyen giau|khong ai noi cho ban){_E}"),
     _cue("unsourced_official", "rumour", 0.2,
          rf"{_B}(bo y te|bo cong an|ubnd tinh|ubnd|chinh phu|thu tuong|chu tich tinh|so y te|cong an tinh|"
-         rf"ban chi dao)\s+(vua|da|se|sap)\s+(ra lenh|yeu cau|cong bo|quyet dinh|phong toa|cam|cho nghi|thong bao)",
-         "nêu tên cơ quan chức năng nhưng không dẫn nguồn", "names an authority without citing a source"),
+         rf"ban chi dao)\s+(vua|da|se|sap)\s+(ra lenh|yeu cau|cong bo|quyet dinh|phong toa|cam|cho nghi|thong bao)"),
     _cue("casualties", "checkable", 0.2,
          rf"{_B}(\d+|hang chuc|hang tram|hang nghin|nhieu|mot|hai|ba|bon|nam)\s+(nguoi|chau|hoc sinh|ho|nan nhan|ca)\s+"
          rf"(chet|tu vong|thiet mang|mat tich|bi thuong|bi vui|bi cuon|nhap vien|mac|nhiem|ngo doc)|"
-         rf"{_B}(chet|tu vong|thiet mang|mat tich)\s+(\d+|hang chuc|hang tram)",
-         "nêu số thương vong", "states a casualty count"),
-    _cue("numbers", "checkable", 0.1, rf"{_B}\d[\d.,]*\s*(%|nguoi|ty|trieu|ha|km|m3|met|cm|ca|ho|ngoi nha|xa){_E}",
-         "có số liệu cụ thể", "contains specific figures"),
+         rf"{_B}(chet|tu vong|thiet mang|mat tich)\s+(\d+|hang chuc|hang tram)"),
+    _cue("numbers", "checkable", 0.1, rf"{_B}\d[\d.,]*\s*(%|nguoi|ty|trieu|ha|km|m3|met|cm|ca|ho|ngoi nha|xa){_E}"),
     _cue("dates", "checkable", 0.05,
-         rf"{_B}(\d{{1,2}}/\d{{1,2}}(/\d{{2,4}})?|ngay \d{{1,2}}|dem nay|sang nay|toi nay|ngay mai|chieu nay){_E}",
-         "nêu thời điểm cụ thể", "gives a specific time"),
+         rf"{_B}(\d{{1,2}}/\d{{1,2}}(/\d{{2,4}})?|ngay \d{{1,2}}|dem nay|sang nay|toi nay|ngay mai|chieu nay){_E}"),
     _cue("event_assertion", "checkable", 0.15,
          rf"{_B}(bi vo|da vo|sap vo|vo dap|vo de|xa lu|sap xa|bi sap|sap sap|bi cuon troi|bi phong toa|"
          rf"phong toa|cach ly|dong cua|cam duong|cho nghi hoc|nghi hoc|ngung cap nuoc|nhiem doc|"
-         rf"da co ca|lay lan|bi bat(?! nat)|bi khoi to|bi ky luat|tang gia|thu hoi dat){_E}",
-         "khẳng định một sự việc có thể kiểm chứng", "asserts a checkable event"),
+         rf"da co ca|lay lan|bi bat(?! nat)|bi khoi to|bi ky luat|tang gia|thu hoi dat){_E}"),
 )
 
 # Attribution to a named source lowers the suspicion of a claim (ordinary news reports).
@@ -100,7 +94,7 @@ class CueReport:
     def reasons(self, lang: str = "vi", text: str | None = None, words=None) -> list[str]:
         """One reason per cue; with ``text``, each quotes the words of ``text`` that fired it."""
         if text is None or not self.cues:
-            return [c.vi if lang == "vi" else c.en for c in self.cues]
+            return [c.reason(lang) for c in self.cues]
         from .spans import Words, quote
 
         words = words if words is not None else Words(text)
@@ -110,7 +104,7 @@ class CueReport:
             matched = [m.group(0) if (m := cue.pattern.search(folded)) else "" for cue in self.cues]
         out = []
         for cue, phrase in zip(self.cues, matched):
-            label = cue.vi if lang == "vi" else cue.en
+            label = cue.reason(lang)
             found = words.find(phrase) if phrase else None
             out.append(f"{label}: {quote(found)}" if found else label)
         return out

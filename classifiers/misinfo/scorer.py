@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from mediawatch.document import Document, Misinfo
+from mediawatch.i18n import LANGS, label, t
 from mediawatch.text import fold_chars
 
 from .claims import FALSE_VERDICTS, Claim, ClaimMatch, ClaimMatcher
@@ -53,35 +54,6 @@ LINK_FLOOR = 0.9
 EVIDENCE_SHARE = 0.8  # of claim_suggest_threshold: how near a refuting post must be to a claim to be its evidence
 RUMOUR_FLOOR_CUES = 0.5  # summed rumour-cue weight that sends an unsourced checkable claim to review
 _W_RUMOUR, _W_CHECKABLE, _W_SOURCED = 1.2, 0.8, -0.7
-_MESSAGES = {
-    "vi": {
-        "model": "mô hình đánh giá khả năng tin không đáng tin cậy: {p:.0%}",
-        "linked": "trùng khớp nhận định đã được kết luận là {verdict} ({sim:.0%}, mục {cid} trong sổ nhận định): {quote}",
-        "suggest": "có thể trùng nhận định đã kết luận là {verdict} ({sim:.0%}, mục {cid}), cần người kiểm tra: {quote}",
-        "verified": "khớp thông tin đã được xác thực ({sim:.0%}, mục {cid}): {quote}",
-        "sourced": "có dẫn nguồn chính thức",
-        "no_claim": "ý kiến/phản ánh, không có nhận định cụ thể để kiểm chứng",
-        "opinion": "chủ yếu là ý kiến, cảm xúc hoặc phản ánh, không phải tin sai",
-        "refutes": "bác bỏ/đính chính nhận định, không đưa vào hàng đợi: {quote}",
-        "evidence": "là bằng chứng đính chính cho mục {cid} trong sổ nhận định ({sim:.0%})",
-        "official": "nguồn chính thức hoặc báo chí lên tiếng",
-        "questions": "đặt câu hỏi về nhận định, ưu tiên thấp hơn: {quote}",
-    },
-    "en": {
-        "model": "model's likelihood of an unreliable post: {p:.0%}",
-        "linked": "matches a claim judged {verdict} ({sim:.0%}, register entry {cid}): {quote}",
-        "suggest": "may match a claim judged {verdict} ({sim:.0%}, entry {cid}), needs a reviewer: {quote}",
-        "verified": "matches verified information ({sim:.0%}, entry {cid}): {quote}",
-        "sourced": "cites an official source",
-        "no_claim": "opinion or complaint without a checkable claim",
-        "opinion": "mostly opinion, emotion or a complaint, not misinformation",
-        "refutes": "refutes or corrects the claim, not queued: {quote}",
-        "evidence": "evidence correcting register entry {cid} ({sim:.0%})",
-        "official": "an official body or the press speaks",
-        "questions": "questions the claim, lower priority: {quote}",
-    },
-}
-_VERDICT_EN = {"tin giả": "fake", "tin sai sự thật": "untrue", "tin xác thực": "verified"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +111,6 @@ def assess(title: str, text: str, model_p: float, match: ClaimMatch | None, *, l
 
     ``chars``: ``fold_chars`` of the post (title, newline, text) when the caller has it.
     """
-    msg = _MESSAGES[lang]
     body = f"{title}\n{text}" if title else text
     chars = chars if chars is not None else fold_chars(body)
     folded = " ".join(chars.split())  # = fold(body), without folding twice
@@ -149,11 +120,11 @@ def assess(title: str, text: str, model_p: float, match: ClaimMatch | None, *, l
     evidence = _logit(model_p) + _W_RUMOUR * cues.rumour + _W_CHECKABLE * cues.checkable
     reasons = cues.reasons(lang, body, words)
     if model_p >= 0.5:
-        reasons.append(msg["model"].format(p=model_p))
+        reasons.append(t("triage.reason.model", lang, p=model_p))
     floor = None
     if cues.sourced:
         evidence += _W_SOURCED
-        reasons.append(msg["sourced"])
+        reasons.append(t("triage.reason.sourced", lang))
     elif claim is not None and cues.rumour >= RUMOUR_FLOOR_CUES:
         floor = "rumour"
     out = Assessment(base=1 / (1 + math.exp(-evidence)), model_p=model_p, claim=claim, floor=floor,
@@ -163,7 +134,7 @@ def assess(title: str, text: str, model_p: float, match: ClaimMatch | None, *, l
     about = suggested.claim.text if suggested is not None else claim
     out.stance = stance(title, text, about, press=press, folded=folded, words=words) if about else None
     if suggested is not None:
-        verdict = suggested.claim.verdict if lang == "vi" else _VERDICT_EN.get(suggested.claim.verdict)
+        verdict = label("triage.verdict", suggested.claim.verdict, lang)
         fmt = dict(verdict=verdict, sim=suggested.similarity, cid=suggested.claim.id,
                    quote=_passage_quote(body, suggested.passage))
         out.match = suggested
@@ -171,14 +142,14 @@ def assess(title: str, text: str, model_p: float, match: ClaimMatch | None, *, l
             if suggested.similarity >= link:
                 out.linked = True
                 out.floor = "linked"
-                reasons.insert(0, msg["linked"].format(**fmt))
+                reasons.insert(0, t("triage.reason.linked", lang, **fmt))
             else:
                 if cues.rumour > 0:
                     out.floor = out.floor or "suggest"
-                reasons.insert(0, msg["suggest"].format(**fmt))
+                reasons.insert(0, t("triage.reason.suggest", lang, **fmt))
         elif suggested.similarity >= link:
             out.cap = "verified"
-            reasons.insert(0, msg["verified"].format(**fmt))
+            reasons.insert(0, t("triage.reason.verified", lang, **fmt))
 
     st = out.stance
     if st is not None and st.label == "refutes":
@@ -188,21 +159,21 @@ def assess(title: str, text: str, model_p: float, match: ClaimMatch | None, *, l
             # A denial words the claim its own way ("... là tin đồn thất thiệt"): it is linked as
             # evidence on the nearest false claim a little below the suggestion threshold.
             out.match = match
-            reasons.append(msg["evidence"].format(cid=match.claim.id, sim=match.similarity))
-        reasons.insert(0, msg["refutes"].format(quote=quote(", ".join(st.cues[:1])) if st.cues else ""
-                                                ).rstrip(": "))
+            reasons.append(t("triage.reason.evidence", lang, cid=match.claim.id, sim=match.similarity))
+        said = quote(", ".join(st.cues[:1])) if st.cues else ""
+        reasons.insert(0, t("triage.reason.refutes", lang, quote=said).rstrip(": "))
         if st.official:
-            reasons.insert(1, msg["official"])
+            reasons.insert(1, t("triage.reason.official", lang))
     elif st is not None and st.label == "questions":
         out.questions = True
-        reasons.append(msg["questions"].format(quote=quote(st.cues[0]) if st.cues else "").rstrip(": "))
+        reasons.append(t("triage.reason.questions", lang, quote=quote(st.cues[0]) if st.cues else "").rstrip(": "))
     if not out.linked and out.cap is None:
         if claim is None:
             out.cap = "no_claim"
-            reasons.append(msg["no_claim"])
+            reasons.append(t("triage.reason.no_claim", lang))
         elif cues.rumour == 0 and opinion_strength(folded, body, cues) >= 0.5:
             out.cap = "opinion"
-            reasons.append(msg["opinion"])
+            reasons.append(t("triage.reason.opinion", lang))
     return out
 
 
@@ -251,7 +222,7 @@ class MisinfoScorer:
         self.model = model if model is not None else load_model(models_dir)
         self.thresholds = thresholds
         self.flag = thresholds.flag if thresholds.flag is not None else model_flag_threshold(self.model)
-        self.lang = lang if lang in _MESSAGES else "vi"
+        self.lang = lang if lang in LANGS else "vi"
         self.set_claims(claims)
 
     def set_claims(self, claims: Iterable[Claim]) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
-from mediawatch.i18n import t
+from mediawatch.i18n import label, t
 from mediawatch.settings import Settings
 
 from .backtest import BacktestResult, backtest, min_history_days
@@ -31,18 +31,8 @@ log = logging.getLogger("mediawatch.forecast")
 REINTEL_ENV = "MEDIAWATCH_REINTEL_CSV"
 REINTEL_ALL = "reintel: all posts"
 REINTEL_UNRELIABLE = "reintel: unreliable posts"
-SERIES_LABELS = {
-    REINTEL_ALL: {"vi": "ReINTEL: mọi bài đăng", "en": "ReINTEL: all posts"},
-    REINTEL_UNRELIABLE: {"vi": "ReINTEL: bài bị gắn nhãn không đáng tin", "en": "ReINTEL: posts labelled unreliable"},
-}
-COLUMNS = {
-    "vi": ("chuỗi", "số ngày", "số mốc", "mô hình chọn", "độ phủ khoảng {level}% (đã hiệu chỉnh)",
-           "độ phủ trước hiệu chỉnh"),
-    "en": ("series", "days", "cut-offs", "chosen", "{level}% interval coverage (calibrated)",
-           "coverage before calibration"),
-}
-MODEL_SHORT = {"seasonal_naive": {"vi": "đơn giản (lặp lại tuần trước)", "en": "simple (repeat last week)"},
-               "ets": {"vi": "ETS", "en": "ETS"}, "poisson": {"vi": "Poisson", "en": "Poisson"}}
+# The series' names as people read them: forecast_series.* in mediawatch/i18n/labels.py.
+SERIES_KEYS = {REINTEL_ALL: "reintel_all", REINTEL_UNRELIABLE: "reintel_unreliable"}
 
 
 def default_reintel_path(settings: Settings) -> Path:
@@ -104,21 +94,24 @@ def backtest_series(series: Iterable[DailySeries], *, horizon: int = HORIZON
 
 
 def series_label(name: str, lang: str = "vi") -> str:
-    return SERIES_LABELS.get(name, {}).get(lang) or name
+    key = SERIES_KEYS.get(name)
+    return label("forecast_series", key, lang) if key else name
 
 
 def format_backtest(results: list[BacktestResult], skipped: Iterable[Skipped] = (), lang: str = "vi") -> str:
     """A Markdown table: one row per series, MASE per model, the choice and the interval coverage."""
-    names = COLUMNS.get(lang, COLUMNS["vi"])
     level = round((results[0].level if results else 0.8) * 100)
-    header = [names[0], names[1], names[2]] + [f"MASE {MODEL_SHORT[m][lang]}" for m in MODELS] + \
-             [names[3], names[4].format(level=level), names[5]]
+    header = [t("cli.backtest.series", lang), t("cli.backtest.days", lang), t("cli.backtest.origins", lang)] + \
+             [f"MASE {label('forecast_model_short', m, lang)}" for m in MODELS] + \
+             [t("cli.backtest.chosen", lang), t("cli.backtest.coverage", lang, level=level),
+              t("cli.backtest.coverage_raw", lang)]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for r in results:
         chosen, _ = r.choice()
         cells = [f"{r.mase[m]:.3f}" if m not in r.fell_back else "–" for m in MODELS]
         lines.append(f"| {series_label(r.series, lang)} | {r.days} | {r.origins} | " + " | ".join(cells) +
-                     f" | {MODEL_SHORT[chosen][lang]} | {r.coverage[chosen]:.0%} | {r.model_coverage[chosen]:.0%} |")
+                     f" | {label('forecast_model_short', chosen, lang)} | {r.coverage[chosen]:.0%} | "
+                     f"{r.model_coverage[chosen]:.0%} |")
     notes = [t("choice_short", lang, days=s.days, need=s.need) + f" ({series_label(s.series, lang)})" for s in skipped]
     return "\n".join(lines + ([""] + notes if notes else []))
 

@@ -2,8 +2,9 @@
 
 ``t(key, lang, **values)`` looks a key up in the catalogues: :data:`STRINGS` below (summaries and
 the digest) and one module per area beside it (``cli``, ``alerts``, ``dashboards``, ``desk``,
-``demo``, ``labels``), merged into :data:`WORDS` at import; a key defined twice is an error. Each entry is
-``{"vi": ..., "en": ...}`` with ``str.format`` fields; ``n == 1`` picks a ``_one`` form. Values
+``demo``, ``labels``, ``triage``), merged into :data:`WORDS` at import; a key defined twice is an
+error. Each entry is ``{"vi": ..., "en": ...}`` with ``str.format`` fields; ``n == 1`` picks a
+``_one`` form. Values
 people see (severities, review statuses, sentiments, source kinds, forecast models) go through
 :func:`label`, dates through :func:`fmt_date` (dd/mm/yyyy in the configured zone), numbers
 through :func:`fmt_num` (decimal comma in Vietnamese).
@@ -153,8 +154,9 @@ from .dashboards import DASHBOARDS  # noqa: E402
 from .desk import DESK  # noqa: E402
 from .demo import DEMO  # noqa: E402
 from .labels import LABELS  # noqa: E402
+from .triage import TRIAGE  # noqa: E402
 
-WORDS = _merge(STRINGS, ALERTS, CLI, DASHBOARDS, DESK, DEMO, LABELS)
+WORDS = _merge(STRINGS, ALERTS, CLI, DASHBOARDS, DESK, DEMO, LABELS, TRIAGE)
 
 
 def t(key: str, lang: str = "vi", **values: object) -> str:

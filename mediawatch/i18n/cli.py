@@ -151,22 +151,49 @@ CLI: dict[str, dict[str, str]] = {
     "cli.digest.no-recipients": {"vi": "chưa có người nhận (digest.recipients)", "en": "no recipients (digest.recipients)"},
     "cli.forecast.none": {"vi": "Chưa có dữ liệu để dự báo.", "en": "No data to forecast yet."},
     "cli.forecast.all": {"vi": "tất cả", "en": "all"},
-    "cli.forecast.line": {"vi": "{series} [{model}] {start}–{end}: {volume} (tiêu cực khoảng {share}%)",
-                          "en": "{series} [{model}] {start}–{end}: {volume} (negative about {share}%)"},
-    "cli.forecast.rising": {"vi": "↑ ĐANG TĂNG", "en": "↑ RISING"},
-    "cli.forecast.store_series": {"vi": "kho: {topic}, {place}", "en": "store: {topic}, {place}"},
     "cli.forecast.all_topics": {"vi": "mọi chủ đề", "en": "all topics"},
     "cli.forecast.all_places": {"vi": "mọi địa bàn", "en": "all places"},
     "cli.forecast.no_reintel": {"vi": "mediawatch: không thấy ReINTEL tại {path}; chỉ kiểm tra lại chuỗi số liệu "
-                                      "trong kho. Fix: truyền --reintel PATH.",
+                                      "trong kho. Cách sửa: truyền --reintel PATH.",
                                 "en": "mediawatch: ReINTEL not found at {path}; back-testing the store's series only. "
                                       "Fix: pass --reintel PATH."},
-    # the back-test table (flows/forecast/series.format_backtest)
+    "cli.forecast.per_day": {"vi": "tin/ngày", "en": "items/day"},
+    "cli.forecast.negative_share": {"vi": "tỷ lệ tiêu cực", "en": "negative share"},
+    "cli.forecast.last_7_days": {"vi": "7 ngày qua", "en": "last 7 days"},
+    "cli.forecast.previous_7_days": {"vi": "7 ngày trước", "en": "7 days before"},
+    "cli.forecast.store": {"vi": "kho dữ liệu", "en": "store"},
+    "cli.forecast.gates": {"vi": "Ngưỡng", "en": "Gates"},
+    "cli.forecast.gates_met": {"vi": "đạt", "en": "all met"},
+    # the back-test table (flows/forecast/evaluate.format_backtest); model names: forecast_model_short.*
     "cli.backtest.series": {"vi": "chuỗi", "en": "series"},
     "cli.backtest.days": {"vi": "số ngày", "en": "days"},
-    "cli.backtest.origins": {"vi": "số lần thử", "en": "origins"},
-    "cli.backtest.coverage": {"vi": "độ phủ khoảng 80% (mô hình tốt nhất)", "en": "80% interval coverage (winner)"},
-    "cli.backtest.winner": {"vi": "tốt nhất", "en": "winner"},
+    "cli.backtest.origins": {"vi": "số mốc", "en": "cut-offs"},
+    "cli.backtest.chosen": {"vi": "mô hình chọn", "en": "chosen"},
+    "cli.backtest.coverage": {"vi": "độ phủ khoảng {level}% (đã hiệu chỉnh)",
+                              "en": "{level}% interval coverage (calibrated)"},
+    "cli.backtest.coverage_raw": {"vi": "độ phủ trước hiệu chỉnh", "en": "coverage before calibration"},
+
+    # claims import|check (app/cli/claims.py)
+    "cli.claims.source": {"vi": "{source}: {n} nhận định đọc được", "en": "{source}: {n} claims read"},
+    "cli.claims.skipped": {"vi": "  bỏ qua {problem}", "en": "  skipped {problem}"},
+    "cli.claims.failed": {"vi": "{source}: không đọc được: {why}", "en": "{source}: could not be read: {why}"},
+    "cli.claims.done": {"vi": "Đã nhập {total} nhận định vào kho: {new} mới, {updated} cập nhật, {same} đã có. "
+                              "Tin đăng mới sẽ được đối chiếu từ lần chạy tới.",
+                        "en": "Imported {total} claims into the store: {new} new, {updated} updated, {same} already "
+                              "there. New posts are matched against them from the next run on."},
+    "cli.claims.nothing": {"vi": "Không có nhận định nào để nhập.", "en": "No claims to import."},
+    "cli.claims.check_ok": {"vi": "{path}: {n} nhận định hợp lệ, {skipped} dòng bị bỏ qua",
+                            "en": "{path}: {n} valid claims, {skipped} rows skipped"},
+
+    # users add|list|..., audit export (app/cli/desk.py)
+    "cli.users.added": {"vi": "Đã tạo tài khoản {user} ({role})", "en": "Account {user} added ({role})"},
+    "cli.users.changed": {"vi": "Đã cập nhật tài khoản {user}", "en": "Account {user} updated"},
+    "cli.users.none": {"vi": "Chưa có tài khoản nào. Tạo: mediawatch users add TÊN --role admin",
+                       "en": "No accounts yet. Add one: mediawatch users add NAME --role admin"},
+    "cli.users.disabled": {"vi": "đã khoá", "en": "disabled"},
+    "cli.users.enabled": {"vi": "hoạt động", "en": "active"},
+    "cli.users.mismatch": {"vi": "hai lần nhập mật khẩu không khớp", "en": "the two passwords differ"},
+    "cli.users.exported": {"vi": "Đã xuất {n} dòng nhật ký vào {out}", "en": "Exported {n} audit entries to {out}"},
 
     # dashboards export|push|serve (app/cli/dashboards.py)
     "cli.dashboards.exported": {"vi": "{n} đối tượng Kibana -> {out}", "en": "{n} saved objects -> {out}"},

@@ -44,4 +44,13 @@ LABELS: dict[str, dict[str, str]] = {
                            "en": "exponential smoothing with a weekly cycle (ETS)"},
     "forecast_model.poisson": {"vi": "hồi quy Poisson theo thứ trong tuần",
                                "en": "Poisson regression on the day of the week"},
+    # ... and in the back-test table's narrow columns.
+    "forecast_model_short.seasonal_naive": {"vi": "đơn giản (lặp lại tuần trước)", "en": "simple (repeat last week)"},
+    "forecast_model_short.ets": {"vi": "ETS", "en": "ETS"},
+    "forecast_model_short.poisson": {"vi": "Poisson", "en": "Poisson"},
+
+    # The published back-test's series (flows/forecast/evaluate.py SERIES_KEYS).
+    "forecast_series.reintel_all": {"vi": "ReINTEL: mọi bài đăng", "en": "ReINTEL: all posts"},
+    "forecast_series.reintel_unreliable": {"vi": "ReINTEL: bài bị gắn nhãn không đáng tin",
+                                           "en": "ReINTEL: posts labelled unreliable"},
 }
