@@ -15,11 +15,14 @@ the headline is the title of the story's first titled document (or the start of 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 import re
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import chain
 from typing import Iterable
 
 from mediawatch.document import Document
@@ -79,6 +82,16 @@ def _headline(doc: Document) -> str:
         return doc.title.strip()[:200]
     text = " ".join(doc.text.split())
     return text[:117] + "..." if len(text) > 120 else text
+
+
+def _top_candidates(counts: Counter, n: int) -> list[str]:
+    """The ``n`` stories sharing most words, ties broken by story id, so the same input gives the
+    same stories in every process (set order differs between processes). Only the stories at or
+    above the n-th count are sorted."""
+    if len(counts) > n:
+        floor = heapq.nlargest(n, counts.values())[-1]
+        counts = {k: c for k, c in counts.items() if c >= floor}
+    return sorted(counts, key=lambda k: (-counts[k], k))[:n]
 
 
 class StoryTracker:
@@ -159,15 +172,11 @@ class StoryTracker:
             self._offer_headline(own, doc)
             self._assigned[doc.id] = own.id
             return own.id
-        counts: dict[str, int] = {}
-        for key in vec:
-            bucket = self._postings.get(key)
-            if bucket and len(bucket) <= _COMMON_POSTINGS:
-                for sid in bucket:
-                    counts[sid] = counts.get(sid, 0) + 1
+        postings = self._postings
+        buckets = [b for b in map(postings.get, vec) if b and len(b) <= _COMMON_POSTINGS]
+        counts = Counter(chain.from_iterable(buckets))  # counted in C: the hot loop of ingest
         best, best_sim = None, 0.0
-        # Ties broken by story id, so the same input gives the same stories in every process.
-        for sid in sorted(counts, key=lambda k: (-counts[k], k))[:8]:
+        for sid in _top_candidates(counts, 8):
             story = self.stories.get(sid)
             if story is None:
                 continue
