@@ -40,6 +40,17 @@ def settings_from(ctx: typer.Context, *, required: bool = False) -> Settings:
     return settings
 
 
+def language_of(settings: Settings, lang: str | None) -> str:
+    """``--lang`` if given, else the configured language; anything but vi or en exits 2."""
+    from mediawatch.i18n import check_lang
+
+    try:
+        return check_lang(lang or settings.language)
+    except ValueError as exc:
+        err(f"mediawatch: {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+
+
 def open_store_or_exit(settings: Settings):
     from mediawatch.store import open_store
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from .common import EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE, check_out, err, settings_from, writing
+from .common import EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE, check_out, err, language_of, settings_from, writing
 
 dashboards_app = typer.Typer(no_args_is_help=True,
                              help="Bảng điều khiển: Kibana và bản nhúng / dashboards: Kibana and embedded.")
@@ -17,12 +17,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _lang(ctx: typer.Context, lang: str | None) -> str:
-    if lang:
-        if lang not in ("vi", "en"):
-            err("mediawatch: --lang must be vi or en")
-            raise typer.Exit(EXIT_USAGE)
-        return lang
-    return settings_from(ctx).language
+    return language_of(settings_from(ctx), lang)
 
 
 def _ndjson(ctx: typer.Context, lang: str | None) -> str:

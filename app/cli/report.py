@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from . import filters
-from .common import (EXIT_FAILED, EXIT_USAGE, check_out, err, open_store_or_exit, parse_since, settings_from,
+from .common import (EXIT_FAILED, EXIT_USAGE, check_out, err, language_of, open_store_or_exit, parse_since, settings_from,
                      writing)
 
 
@@ -39,7 +39,6 @@ def summary(ctx: typer.Context,
             lang: str = typer.Option(None, "--lang", help="vi (default) or en."),
             out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of the screen.")) -> None:
     """Tổng hợp dư luận / Public-opinion summary: volume, sentiment, stories, phrases, misinformation, alerts."""
-    from mediawatch.i18n import check_lang
     from mediawatch.flows.reports.summary import build_summary
     from mediawatch.flows.reports.summary_render import Extras, render_html, render_json, render_text, topic_labels
 
@@ -47,11 +46,7 @@ def summary(ctx: typer.Context,
         err(f"mediawatch: unknown format {fmt!r}. Fix: use --format md, html or json.")
         raise typer.Exit(EXIT_USAGE)
     settings = settings_from(ctx)
-    try:
-        language = check_lang(lang or settings.language)
-    except ValueError as exc:
-        err(f"mediawatch: {exc}")
-        raise typer.Exit(EXIT_USAGE) from None
+    language = language_of(settings, lang)
     if out:
         check_out(out)
     start = parse_since(since)
@@ -128,18 +123,13 @@ def forecast(ctx: typer.Context,
              as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Dự báo 7 ngày / 7-day forecasts of volume and negative share per topic and place; --backtest: errors
     (MASE) and interval coverage."""
-    from mediawatch.i18n import check_lang, t
-
     settings = settings_from(ctx)
-    try:
-        language = check_lang(lang or settings.language)
-    except ValueError as exc:
-        err(f"mediawatch: {exc}")
-        raise typer.Exit(EXIT_USAGE) from None
+    language = language_of(settings, lang)
     if backtest:
         _forecast_backtest(settings, topic, place, reintel, language, as_json)
         return
     from mediawatch.flows.forecast.series import as_json as records_json, run_forecast
+    from mediawatch.i18n import t
 
     store = open_store_or_exit(settings)
     with store:

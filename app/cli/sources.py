@@ -6,7 +6,7 @@ import json
 
 import typer
 
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, err, open_store_or_exit, settings_from
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, err, language_of, open_store_or_exit, settings_from
 
 sources_app = typer.Typer(no_args_is_help=True, help="Nguồn tin: kiểm tra tình trạng / press sources and health.")
 
@@ -40,13 +40,10 @@ def check(ctx: typer.Context,
     from mediawatch.crawlers.health import silent_sources, summarise
     from mediawatch.crawlers.probe import Probe, probe_source
 
-    from mediawatch.i18n import LANGS, words
+    from mediawatch.i18n import words
 
     settings = settings_from(ctx)
-    lang = lang or settings.language
-    if lang not in LANGS:
-        err("mediawatch: --lang must be vi or en.")
-        raise typer.Exit(EXIT_USAGE)
+    lang = language_of(settings, lang)
     t = words("cli.sources", lang)
     chosen = settings.sources
     if source:
