@@ -342,3 +342,19 @@ def test_topic_labels_load_outside_the_checkout(tmp_path):
             "print(topic_labels(Settings())['flood'])")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and out.stdout.strip() == "Lũ, lũ quét, ngập lụt", out.stderr
+
+
+def test_eval_prints_the_forecast_backtest_beside_the_models(tmp_path, monkeypatch):
+    """`mediawatch eval forecast` (and `eval all`) print the same back-test and gates."""
+    from mediawatch.app.cli import app
+
+    config = tmp_path / "mediawatch.toml"
+    config.write_text(f'store = {{ url = "sqlite:///{tmp_path / "mw.db"}" }}\n', encoding="utf-8")
+    monkeypatch.setenv("MEDIAWATCH_CONFIG", str(config))
+    result = CliRunner().invoke(app, ["eval", "forecast", "--datasets", str(DATASETS)])
+    assert result.exit_code == 0, result.output
+    assert "ReINTEL: mọi bài đăng" in result.output and "Ngưỡng (flows/forecast/floors.json): đạt" in result.output
+    unknown = CliRunner().invoke(app, ["eval", "nope"])
+    assert unknown.exit_code == 2 and "forecast" in unknown.output and "all" in unknown.output
+    missing = CliRunner().invoke(app, ["eval", "forecast", "--datasets", str(tmp_path)])
+    assert missing.exit_code == 2 and "reintel/train.csv" in missing.output and "--datasets" in missing.output

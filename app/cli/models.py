@@ -15,13 +15,38 @@ def _text(ctx: typer.Context) -> dict[str, str]:
     return words("cli.models", settings_from(ctx).language)
 
 
-def _model(name: str, text: dict):
+def _model(name: str, text: dict, *, also: tuple[str, ...] = ()):
     from mediawatch.classifiers.registry import MODELS
 
     if name not in MODELS:
-        err("mediawatch: " + text["unknown"].format(name=name, names=", ".join(sorted(MODELS))))
+        err("mediawatch: " + text["unknown"].format(name=name, names=", ".join(sorted(MODELS) + list(also))))
         raise typer.Exit(EXIT_USAGE)
     return MODELS[name]
+
+
+# Not a classifier, but a judgment people read (the digest's 7-day forecast): `eval` prints its
+# back-test beside the models' scores, with the same gates as `mediawatch forecast --backtest`.
+FORECAST = "forecast"
+
+
+def _eval_forecast(settings, datasets: str | None, lang: str) -> int:
+    """The ReINTEL back-test (MASE per model, interval coverage) and its gates; failed gates."""
+    from pathlib import Path
+
+    from mediawatch.flows.forecast.evaluate import (backtest_series, check_floors, default_reintel_path,
+                                                    format_backtest, reintel_series)
+    from mediawatch.i18n import t
+
+    path = Path(datasets) / "reintel" / "train.csv" if datasets else default_reintel_path(settings)
+    if not path.exists():
+        err(t("cli.models.no_reintel", lang, path=path))
+        raise typer.Exit(EXIT_USAGE)
+    results, skipped = backtest_series(reintel_series(path, settings.timezone))
+    failures = check_floors(results)
+    typer.echo(format_backtest(results, skipped, lang))
+    verdict = "; ".join(failures) if failures else t("cli.forecast.gates_met", lang)
+    typer.echo(f"{t('cli.forecast.gates', lang)} (flows/forecast/floors.json): {verdict}")
+    return len(failures)
 
 
 def _print_scores(name: str, scores: dict[str, float], floors: dict[str, float], text: dict) -> int:
@@ -74,21 +99,26 @@ def register(app: typer.Typer) -> None:
 
     @app.command("eval")
     def evaluate(ctx: typer.Context,
-                 name: str = typer.Argument(..., help="Model name (classifiers/registry.py), or all."),
+                 name: str = typer.Argument(..., help="Model name (classifiers/registry.py), forecast, or all."),
                  datasets: str = typer.Option(None, "--datasets", help="Labelled data folder (default: classifiers.datasets_dir)."),
                  models: str = typer.Option(None, "--models", help="Model folder (default classifiers/models).")) -> None:
-        """Đánh giá mô hình / Score a trained model (or all) on held-out data; exit 1 below its floors."""
+        """Đánh giá mô hình / Score a trained model, the forecasts, or all, on held-out data; exit 1 below floors."""
         from mediawatch.classifiers.modelio import read_floors
         from mediawatch.classifiers.registry import MODELS
         from mediawatch.errors import MediawatchError
 
         text = _text(ctx)
-        names = list(MODELS) if name == "all" else [name]
-        chosen = [(n, _model(n, text)) for n in names]
+        settings = settings_from(ctx)
+        names = [*MODELS, FORECAST] if name == "all" else [name]
+        chosen = [(n, None if n == FORECAST else _model(n, text, also=(FORECAST, "all"))) for n in names]
         below = 0
         for model_name, model in chosen:
+            if model is None:
+                typer.echo(text["scores"].format(name=model_name))
+                below += _eval_forecast(settings, datasets, settings.language)
+                continue
             try:
-                scores = model.evaluate(datasets or settings_from(ctx).datasets_path(), models)
+                scores = model.evaluate(datasets or settings.datasets_path(), models)
             except MediawatchError as exc:
                 err(f"mediawatch: {exc}")
                 raise typer.Exit(EXIT_USAGE) from None

@@ -99,6 +99,10 @@ CLI: dict[str, dict[str, str]] = {
     "cli.models.trained": {"vi": "Đã huấn luyện {name} trong {secs} giây, lưu vào {out}",
                            "en": "Trained {name} in {secs} s, saved to {out}"},
     "cli.models.scores": {"vi": "Điểm đánh giá của {name}:", "en": "Scores of {name}:"},
+    "cli.models.no_reintel": {"vi": "mediawatch: không thấy ReINTEL tại {path}. Cách sửa: truyền --datasets là thư mục "
+                                    "chứa reintel/train.csv.",
+                              "en": "mediawatch: ReINTEL not found at {path}. Fix: pass --datasets, the folder that "
+                                    "holds reintel/train.csv."},
     "cli.models.floor": {"vi": "ngưỡng", "en": "floor"},
     "cli.models.rule_based": {"vi": "{name} dựa trên quy tắc (từ điển địa danh và ngữ cảnh), không cần huấn luyện; "
                                     "xem điểm bằng `mediawatch eval {name} --datasets DIR`",
