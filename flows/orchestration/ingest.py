@@ -28,7 +28,7 @@ from mediawatch.crawlers.registry import collector_for
 from mediawatch.document import Document, format_ts, utcnow
 from mediawatch.errors import ErrorKind, MediawatchError, TemporaryError, TimedOut
 from mediawatch.faults import crash_point
-from mediawatch.redact import scrub_data
+from mediawatch.redact import scrub, scrub_data
 from mediawatch.settings import Settings, SourceSettings
 from mediawatch.store.base import RunRecord, SearchQuery, Store, UpsertResult
 
@@ -297,7 +297,8 @@ def crashed_record(source: SourceSettings, run_id: str, started_at: datetime, ex
         reason, kind = "crash", ErrorKind.PERMANENT
     return RunRecord(run_id=run_id, source_id=source.id, started_at=started_at, finished_at=utcnow(),
                      errors={reason: 1}, error_kinds={kind.value: 1}, aborted=True,
-                     messages=[f"[{source.id}] ingest task failed: {exc!r}"[:300]])
+                     # Scrubbed before it is cut: a secret cut in half would no longer be recognised.
+                     messages=[scrub(f"[{source.id}] ingest task failed: {exc!r}", 300)])
 
 
 def records_spool(settings: Settings) -> RecordSpool:
