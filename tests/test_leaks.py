@@ -194,7 +194,7 @@ def test_a_crashed_source_record_scrubs_before_it_cuts():
     """A token that straddles the 300-character cut must not survive half-recognised."""
     from mediawatch.flows.orchestration.ingest import crashed_record
 
-    exc = RuntimeError("x" * 262 + f" https://api.telegram.org/bot{BOT_TOKEN}/sendMessage")
+    exc = RuntimeError("x" * 215 + f" https://api.telegram.org/bot{BOT_TOKEN}/sendMessage")
     record = crashed_record(SourceSettings(id="tg", url="https://tin.vn/rss"), "r1", utcnow(), exc)
     (message,) = record.messages
     assert len(message) <= 300 and "AAHsecret" not in message and "987654321:AAH" not in message
