@@ -412,3 +412,35 @@ def test_the_desk_on_elasticsearch(osmem_clone, tmp_path) -> None:
         assert [c.version for c in store.claim_history(claim.id)] == [2, 1]
         actions = [json.loads(line)["action"] for line in exported]
         assert actions[:2] == ["alert.ack", "claim.update"] and actions.count("review") == 3
+
+
+def test_a_store_outage_is_one_clear_page_and_nothing_is_half_written(osmem_clone, tmp_path) -> None:
+    """Elasticsearch goes away mid-session: every page is a 503 that says nothing was saved; back up, the
+    same verdict goes through."""
+    from mediawatch.store.elastic import ElasticStore
+    from tests.support.osmem import TcpProxy
+
+    host, port = osmem_clone.url.rsplit("/", 1)[-1].split(":")
+    proxy = TcpProxy(host, int(port))
+    settings = Settings(store={"url": proxy.url})
+    try:
+        with ElasticStore(proxy.url, spool_path=tmp_path / "spool", index_prefix="deskdown", max_retries=0,
+                          request_timeout=2) as store:
+            store.upsert(_docs())
+            add_account(store, "an", "reviewer", PASSWORD, "seed", CHEAP)
+            with DeskServer(settings, store) as server:
+                an = login(server.url, "an")
+                csrf = token(an, server.url)
+                proxy.down()
+                for answer in (an.get(server.url + "/queue"),
+                               an.post(server.url + "/items/d1/review", allow_redirects=False,
+                                       data={"csrf": csrf, "verdict": "false", "note": "Đập an toàn"})):
+                    assert answer.status_code == 503 and answer.headers["retry-after"] == "60"
+                    assert "Kho dữ liệu tạm thời không phản hồi" in answer.text and "Traceback" not in answer.text
+                proxy.up()
+                assert store.get("d1").misinfo.review_status == "pending"
+                done = an.post(server.url + "/items/d1/review", allow_redirects=False,
+                               data={"csrf": csrf, "verdict": "false", "note": "Đập an toàn"})
+                assert done.status_code == 303 and store.get("d1").misinfo.review_status == "false"
+    finally:
+        proxy.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -13,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from mediawatch.errors import TemporaryError
 from mediawatch.settings import Settings
 from mediawatch.store.base import Store
 
@@ -22,6 +24,7 @@ from .render import environment
 from .web import Ctx, Desk, SecurityHeaders, language
 
 STATIC = Path(__file__).parent / "static"
+log = logging.getLogger("mediawatch.desk")
 
 
 async def _home(request: Request) -> Response:
@@ -67,7 +70,15 @@ def create_app(settings: Settings, store: Store, *, hasher: PasswordHasher | Non
         title = ctx.w("not_found") if exc.status_code == 404 else str(exc.detail)
         return ctx.render("error.html", status=exc.status_code, title=title, message=title)
 
+    async def store_down(request: Request, exc: TemporaryError) -> Response:
+        # An outage is one clear page (503, retry later), never a traceback; nothing was written.
+        log.warning("desk: %s %s: %s", request.method, request.url.path, exc)
+        ctx = Ctx(request, desk, language(request, settings), None)
+        page = ctx.render("error.html", status=503, title=ctx.w("store_down_title"), message=ctx.w("store_down"))
+        page.headers["Retry-After"] = "60"
+        return page
+
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)],
-                    exception_handlers={HTTPException: http_error})
+                    exception_handlers={HTTPException: http_error, TemporaryError: store_down})
     app.state.desk = desk
     return app

@@ -45,6 +45,13 @@ DESK: dict[str, dict[str, str]] = {
     "desk.forbidden_login": {"vi": "Cần đăng nhập trước.", "en": "Log in first."},
     "desk.not_found": {"vi": "Không tìm thấy.", "en": "Not found."},
     "desk.too_large": {"vi": "Nội dung gửi lên quá lớn.", "en": "What was sent is too large."},
+    "desk.store_down_title": {"vi": "Kho dữ liệu tạm thời không phản hồi", "en": "The store is not answering"},
+    "desk.store_down": {"vi": "Chưa lưu được thao tác này: kho dữ liệu không phản hồi. Nội dung bạn vừa nhập vẫn còn khi "
+                              "bấm Quay lại trên trình duyệt; thử lại sau ít phút. Nếu lỗi kéo dài, báo quản trị viên "
+                              "kiểm tra Elasticsearch (store.url).",
+                        "en": "Nothing was saved: the store is not answering. What you entered is still there when you "
+                              "press the browser's Back button; try again in a few minutes. If it lasts, ask an "
+                              "administrator to check Elasticsearch (store.url)."},
     # queue
     "desk.queue_title": {"vi": "Hàng đợi kiểm chứng tin sai", "en": "Misinformation review queue"},
     "desk.filter_topic": {"vi": "Chủ đề", "en": "Topic"},
