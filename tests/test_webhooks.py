@@ -134,10 +134,12 @@ def test_signed_json_delivery(tmp_path, receiver):
 def test_failing_receiver_retries_with_backoff_then_succeeds(tmp_path, receiver):
     receiver.script = ["fail", "fail", "ok"]
     settings = settings_for(tmp_path, {"name": "ops", "url": receiver.url})
-    report = deliver(settings, [alert()], wait_s=5, **FAST)
+    report = deliver(settings, [alert()], wait_s=5, backoff_s=0.2)
     assert len(report.delivered) == 1
     gaps = [b["at"] - a["at"] for a, b in zip(receiver.received, receiver.received[1:])]
-    assert gaps[1] > gaps[0] * 1.5  # exponential, not fixed
+    # Exponential, not fixed: the second wait is at least twice the first backoff. Lower bounds only,
+    # since a loaded machine makes waits longer, never shorter.
+    assert gaps[0] >= 0.19 and gaps[1] >= 0.38, gaps  # a hair of slack for clock granularity
 
 
 def test_down_receiver_keeps_alert_in_outbox_until_next_run(tmp_path, receiver):
@@ -165,7 +167,7 @@ def test_slow_receiver_never_blocks_beyond_the_wait(tmp_path, receiver):
     settings = settings_for(tmp_path, {"name": "ops", "url": receiver.url, "timeout_s": 0.5})
     started = time.monotonic()
     report = deliver(settings, [alert()], wait_s=0.3, **FAST)
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 2.5  # the receiver takes 3 s; slack for a loaded machine
     assert report.pending  # still on disk, retried next time
 
 
