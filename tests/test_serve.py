@@ -43,10 +43,10 @@ def test_serve_registers_schedules_and_stops_on_sigterm(tmp_path):
         proc = subprocess.Popen([sys.executable, "-c", "from mediawatch.app.cli import main; main()", "serve"], cwd=tmp_path, env=env,
                                 stdout=subprocess.DEVNULL, stderr=err)
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 240
         while "mediawatch-retrain" not in err_path.read_text(encoding="utf-8", errors="replace"):
             assert proc.poll() is None, err_path.read_text()
-            assert time.monotonic() < deadline, "serve did not come up in 120 s"
+            assert time.monotonic() < deadline, "serve did not come up in 240 s"
             time.sleep(0.5)
         text = err_path.read_text(encoding="utf-8")
         api = re.search(r"(http://127\.0\.0\.1:\d+/api)", text).group(1)
