@@ -15,7 +15,6 @@ import typer
 
 from .common import EXIT_FAILED, EXIT_USAGE, err, open_store_or_exit, settings_from
 
-REGISTER_SUFFIXES = (".csv", ".yaml", ".yml")
 
 
 def register(app: typer.Typer) -> None:
@@ -34,8 +33,7 @@ def _text(settings) -> dict[str, str]:
 
 def read_source(source: str, settings):
     """ReviewsRead or RegisterRead of one URL or file; raises MediawatchError or OSError when unreadable."""
-    from mediawatch.classifiers.misinfo.claimreview import read_claim_reviews
-    from mediawatch.classifiers.misinfo.claims import read_register
+    from mediawatch.classifiers.misinfo.claimreview import read_claim_reviews, read_claims_file
 
     if source.startswith(("http://", "https://")):
         from mediawatch.crawlers.fetch import Fetcher, FetchPolicy
@@ -47,11 +45,7 @@ def read_source(source: str, settings):
             fetcher.close()
         body = result.body.decode(result.charset or "utf-8", errors="replace")
         return read_claim_reviews(body, source, page_url=result.url)
-    path = Path(source)
-    content = path.read_text(encoding="utf-8")
-    if path.suffix.lower() in REGISTER_SUFFIXES:
-        return read_register(content, str(path))
-    return read_claim_reviews(content, str(path))
+    return read_claims_file(Path(source).read_text(encoding="utf-8"), source)
 
 
 def claims_import(ctx: typer.Context,

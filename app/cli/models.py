@@ -37,6 +37,8 @@ def _eval_forecast(settings, datasets: str | None, lang: str) -> int:
                                                     format_backtest, reintel_series)
     from mediawatch.i18n import t
 
+    from .report import gates_line
+
     path = Path(datasets) / "reintel" / "train.csv" if datasets else default_reintel_path(settings)
     if not path.exists():
         err(t("cli.models.no_reintel", lang, path=path))
@@ -44,8 +46,7 @@ def _eval_forecast(settings, datasets: str | None, lang: str) -> int:
     results, skipped = backtest_series(reintel_series(path, settings.timezone))
     failures = check_floors(results)
     typer.echo(format_backtest(results, skipped, lang))
-    verdict = "; ".join(failures) if failures else t("cli.forecast.gates_met", lang)
-    typer.echo(f"{t('cli.forecast.gates', lang)} (flows/forecast/floors.json): {verdict}")
+    typer.echo(gates_line(failures, lang))
     return len(failures)
 
 

@@ -205,7 +205,14 @@ def _forecast_backtest(settings, topic: str | None, place: str | None, reintel: 
         typer.echo(format_backtest(results, skipped, lang))
         if path.exists():
             typer.echo("")
-            verdict = "; ".join(failures) if failures else t("cli.forecast.gates_met", lang)
-            typer.echo(f"{t('cli.forecast.gates', lang)} (flows/forecast/floors.json): {verdict}")
+            typer.echo(gates_line(failures, lang))
     if not results or failures:
         raise typer.Exit(EXIT_FAILED)
+
+
+def gates_line(failures: list[str], lang: str) -> str:
+    """The back-test's verdict against flows/forecast/floors.json, as `forecast --backtest` and `eval` print it."""
+    from mediawatch.i18n import t
+
+    verdict = "; ".join(failures) if failures else t("cli.forecast.gates_met", lang)
+    return f"{t('cli.forecast.gates', lang)} (flows/forecast/floors.json): {verdict}"

@@ -10,16 +10,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable
 
-from mediawatch.classifiers.misinfo.claimreview import read_claim_reviews
-from mediawatch.classifiers.misinfo.claims import read_register, record_from_claim, save_claim
+from mediawatch.classifiers.misinfo.claimreview import ReviewsRead, read_claim_reviews, read_claims_file
+from mediawatch.classifiers.misinfo.claims import Claim, claim_from_record, record_from_claim, save_claim
 from mediawatch.errors import BadInputError
 from mediawatch.store.base import Store
 from mediawatch.store.desk_base import ClaimRecord
 
-REGISTER_SUFFIXES = (".csv", ".yaml", ".yml")
 
-
-def _records(claims, problems: list[str], *, nothing_found: bool = False) -> list[ClaimRecord]:
+def _records(claims: list[Claim], problems: list[str], *, nothing_found: bool = False) -> list[ClaimRecord]:
     """The claims read; when none could be read from broken input, the reasons (file:line) as an error."""
     if not claims and problems and not nothing_found:
         raise BadInputError("; ".join(problems[:3]), fix="check the page's or the file's markup")
@@ -44,16 +42,14 @@ def import_claimreview(text_or_url: str, *, fetch: Callable[[str], str] | None =
 
 def read_upload(name: str, content: str) -> list[ClaimRecord]:
     """A register file (CSV/YAML) or a ClaimReview file (JSON/HTML), by its name."""
-    if name.lower().endswith(REGISTER_SUFFIXES):
-        read = read_register(content, name)
-        return [replace(r, origin="import") for r in _records(read.claims, read.problems)]
-    return read_claimreview(content, name)
+    read = read_claims_file(content, name)
+    if isinstance(read, ReviewsRead):
+        return _records(read.claims, read.problems, nothing_found=read.nothing_found)
+    return [replace(r, origin="import") for r in _records(read.claims, read.problems)]
 
 
 def save_imported(store: Store, records: list[ClaimRecord], actor: str) -> dict[str, int]:
     """Save each as a new claim or a new version of the same id; unchanged entries write nothing."""
-    from mediawatch.classifiers.misinfo.claims import claim_from_record
-
     counts = {"new": 0, "changed": 0, "same": 0}
     for record in records:
         before = store.claim(record.id)

@@ -22,7 +22,9 @@ from typing import Any, Iterator
 
 from mediawatch.text import fold
 
-from .claims import Claim, claim_id
+from .claims import Claim, RegisterRead, claim_id, read_register
+
+REGISTER_SUFFIXES = (".csv", ".yaml", ".yml")
 
 # alternateName wordings -> register verdicts; the more specific wordings first ("mostly true"
 # before "true", "sai mot phan" before "sai").
@@ -224,3 +226,11 @@ def read_claim_reviews(content: str, name: str, *, page_url: str = "") -> Review
     out.claims = list(found.values())
     out.reviews = reviews
     return out
+
+
+def read_claims_file(content: str, name: str, *, page_url: str = "") -> "ReviewsRead | RegisterRead":
+    """A register (CSV/YAML, by its name) or fact-checkers' ClaimReview (HTML page, JSON, JSON-LD):
+    what `mediawatch claims import` and the desk's import both read."""
+    if name.lower().endswith(REGISTER_SUFFIXES):
+        return read_register(content, name)
+    return read_claim_reviews(content, name, page_url=page_url)
